@@ -1,0 +1,69 @@
+import { serveStatic } from '@hono/node-server/serve-static';
+import { limits } from '@patron/protocol';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import type { Db } from './db/open.js';
+import { payloadTooLarge } from './http/body.js';
+import type { AppEnv } from './http/env.js';
+import { HttpError, sendError } from './http/errors.js';
+import { Sites } from './http/sites.js';
+import { eventsRoute } from './routes/events/index.js';
+import { healthRoutes } from './routes/health/index.js';
+import { offerRoute } from './routes/offer/index.js';
+import { trackerScriptRoute } from './routes/script/index.js';
+
+export interface AppOptions {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  /** Folder of static files served at `/`, such as a shop's pages. */
+  publicDir?: string | undefined;
+}
+
+/** Builds the collector's HTTP application. */
+export function createApp({ db, config, logger, publicDir }: AppOptions) {
+  const sites = new Sites(config);
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    c.set('db', db);
+    c.set('sites', sites);
+    c.set('logger', logger);
+    await next();
+  });
+
+  app.use(
+    '/v1/*',
+    cors({
+      origin: (origin, c) => (sites.allowsPreflight(origin, c.req.header('host')) ? origin : null),
+      allowMethods: ['POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type'],
+      maxAge: 86_400,
+    }),
+    bodyLimit({ maxSize: limits.maxBodyBytes, onError: (c) => sendError(c, payloadTooLarge()) }),
+  );
+  app.route('/v1/events', eventsRoute());
+  app.route('/v1/offer', offerRoute());
+  app.route('/', healthRoutes());
+  app.route('/', trackerScriptRoute(logger));
+  if (publicDir) app.use('/*', serveStatic({ root: publicDir }));
+
+  app.notFound((c) =>
+    sendError(c, new HttpError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; the API is POST /v1/events and POST /v1/offer`)),
+  );
+  app.onError((error, c) => {
+    if (error instanceof HttpError) return sendError(c, error);
+    logger.error({ err: error, requestId: c.var.requestId, path: c.req.path }, 'request failed');
+    return sendError(
+      c,
+      new HttpError(500, 'internal_error', `The collector failed to handle the request; the log has the details under request id ${c.var.requestId}`),
+    );
+  });
+  return app;
+}
+

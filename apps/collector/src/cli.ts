@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from './config/load.js';
+import { readServeSettings, serveDefaults, serveHelp, SettingsError } from './config/settings.js';
+import { openDatabase } from './db/open.js';
+import { createLogger } from './logger.js';
+import { startCollector } from './server.js';
+
+const help = `Usage: patron <command> [options]
+
+Commands:
+  serve     start the collector (patron serve --help lists its options)
+  migrate   create the database or apply pending migrations, then exit
+  help      show this text
+`;
+
+/** Runs the `patron` command with the given arguments and returns the process exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    if (command === 'serve') return await serveCommand(rest);
+    if (command === 'migrate') return migrateCommand(rest);
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(help);
+      return 0;
+    }
+    process.stderr.write(`Unknown command "${command}".\n\n${help}`);
+    return 2;
+  } catch (error) {
+    if (error instanceof SettingsError || error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function serveCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(serveHelp);
+    return 0;
+  }
+  const settings = readServeSettings(args, process.env);
+  const logger = createLogger();
+  const collector = await startCollector(settings, logger);
+
+  const lines = [
+    `Patron collector listening on ${collector.url}`,
+    `  events:   POST ${collector.url}/v1/events`,
+    `  offers:   POST ${collector.url}/v1/offer`,
+    `  tracker:  ${collector.url}/patron.js`,
+    `  health:   ${collector.url}/healthz`,
+  ];
+  if (settings.publicDir) lines.push(`  site:     ${collector.url}/`);
+  process.stderr.write(`${lines.join('\n')}\nPress Ctrl+C to stop.\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'stopping');
+      collector.close().then(resolve, (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  return 0;
+}
+
+function migrateCommand(args: string[]): number {
+  const { values } = parseArgs({ args, options: { db: { type: 'string' } }, strict: true });
+  const path = values.db ?? process.env.PATRON_DB ?? serveDefaults.db;
+  openDatabase(path).$client.close();
+  process.stdout.write(`Database ${path} is up to date.\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`patron failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

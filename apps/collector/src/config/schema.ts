@@ -1,0 +1,83 @@
+import { currencyExponent } from '@patron/protocol';
+import { z } from 'zod';
+import { conditionSchema } from '../offers/conditions.js';
+
+const keyPattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+export const offerConfigSchema = z
+  .object({
+    id: z.string().regex(keyPattern, 'must be 1 to 64 lowercase letters, digits or "-", such as "basket-waiting"'),
+    title: z.string().min(1).max(200),
+    message: z.string().min(1).max(2000),
+    code: z.string().max(64).optional(),
+    link: z.string().max(2048).optional(),
+    /** The highest priority among matching offers wins; ties go to the offer listed first. */
+    priority: z.number().int().default(0),
+    /** Placements where the offer may show; empty means every placement. */
+    placements: z.array(z.string().min(1)).default([]),
+    when: conditionSchema,
+    /** Extra fields passed to the page unchanged, such as an image URL. */
+    payload: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const siteConfigSchema = z
+  .object({
+    key: z.string().regex(keyPattern, 'must be 1 to 64 lowercase letters, digits or "-", such as "demo-shop"'),
+    name: z.string().min(1).max(200).optional(),
+    /**
+     * Origins whose pages may send events and request offers, such as "https://shop.example".
+     * "*" allows every origin. Pages served by the collector itself are always allowed.
+     */
+    allowedOrigins: z
+      .array(
+        z.string().refine((value) => value === '*' || isOrigin(value), {
+          message: 'must be an origin such as "https://shop.example" (scheme, host and port only) or "*"',
+        }),
+      )
+      .default([]),
+    /** Currency of the shop, used to express cart values in offer conditions. */
+    currency: z
+      .string()
+      .refine((code) => currencyExponent(code) !== undefined, { message: 'must be an ISO 4217 code such as "GBP"' })
+      .default('GBP'),
+    offers: z.array(offerConfigSchema).default([]),
+  })
+  .strict()
+  .superRefine((site, ctx) => {
+    const seen = new Set<string>();
+    site.offers.forEach((offer, index) => {
+      if (seen.has(offer.id)) {
+        ctx.addIssue({ code: 'custom', path: ['offers', index, 'id'], message: `duplicates offer id "${offer.id}"; offer ids must be unique per site` });
+      }
+      seen.add(offer.id);
+    });
+  });
+
+export const configSchema = z
+  .object({
+    sites: z.array(siteConfigSchema).min(1, 'must list at least one site'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.sites.forEach((site, index) => {
+      if (seen.has(site.key)) {
+        ctx.addIssue({ code: 'custom', path: ['sites', index, 'key'], message: `duplicates site key "${site.key}"; site keys must be unique` });
+      }
+      seen.add(site.key);
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type SiteConfig = z.infer<typeof siteConfigSchema>;
+export type OfferConfig = z.infer<typeof offerConfigSchema>;
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}

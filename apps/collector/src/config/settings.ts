@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+
+/** How `patron serve` runs: each setting comes from a flag, else an environment variable, else its default. */
+export interface ServeSettings {
+  port: number;
+  host: string;
+  db: string;
+  config: string;
+  publicDir: string | undefined;
+}
+
+export const serveDefaults = {
+  port: 8787,
+  host: '127.0.0.1',
+  db: './data/patron.db',
+  config: './patron.config.json',
+} as const;
+
+export const serveHelp = `Usage: patron serve [options]
+
+Starts the collector.
+
+Options (each also read from the environment variable shown):
+  --port <number>   TCP port to listen on; 0 picks a free port   PATRON_PORT    (default ${serveDefaults.port})
+  --host <address>  address to listen on                          PATRON_HOST    (default ${serveDefaults.host})
+  --db <path>       SQLite database file, created if missing      PATRON_DB      (default ${serveDefaults.db})
+  --config <path>   JSON file with the sites and their offers     PATRON_CONFIG  (default ${serveDefaults.config})
+  --public <dir>    folder of static files to serve at /          PATRON_PUBLIC  (default: none)
+`;
+
+/** A flag or environment variable with a value that cannot be used. */
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+export function readServeSettings(args: string[], env: NodeJS.ProcessEnv): ServeSettings {
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        db: { type: 'string' },
+        config: { type: 'string' },
+        public: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new SettingsError(`${(error as Error).message}\n\n${serveHelp}`);
+  }
+
+  const portText = values.port ?? env.PATRON_PORT ?? String(serveDefaults.port);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65_535) {
+    const source = values.port !== undefined ? '--port' : 'PATRON_PORT';
+    throw new SettingsError(`${source} must be a whole number from 0 to 65535, received "${portText}"`);
+  }
+
+  return {
+    port,
+    host: values.host ?? env.PATRON_HOST ?? serveDefaults.host,
+    db: values.db ?? env.PATRON_DB ?? serveDefaults.db,
+    config: values.config ?? env.PATRON_CONFIG ?? serveDefaults.config,
+    publicDir: values.public ?? env.PATRON_PUBLIC ?? undefined,
+  };
+}

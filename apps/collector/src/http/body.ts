@@ -1,0 +1,45 @@
+import { limits, toIssues } from '@patron/protocol';
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { HttpError } from './errors.js';
+
+const JSON_TYPES = ['application/json', 'text/plain'];
+
+/**
+ * Reads a JSON body sent as `application/json` or `text/plain` (the type browsers may send across
+ * origins without a CORS preflight), then validates it. The size limit is enforced by the
+ * body-limit middleware before this runs, so a too-large body is a 413 and never a parse error.
+ */
+export async function readJson<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!JSON_TYPES.includes(type)) {
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `Content-Type "${type || '(none)'}" is not supported; send the JSON body as application/json or text/plain`,
+    );
+  }
+
+  const text = await c.req.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new HttpError(400, 'invalid_json', `The body is not valid JSON (${(cause as Error).message}); send one JSON object`);
+  }
+
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const issues = toIssues(result.error);
+    const summary = issues.map((issue) => `${issue.path || '(body)'} ${issue.message}`).join('; ');
+    throw new HttpError(400, 'invalid_body', `The body does not match the expected shape: ${summary}`, issues);
+  }
+  return result.data;
+}
+
+export const payloadTooLarge = () =>
+  new HttpError(
+    413,
+    'payload_too_large',
+    `The body is larger than ${limits.maxBodyBytes} bytes; send fewer events per request`,
+  );

@@ -1,0 +1,13 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/open.js';
+import type { Sites } from './sites.js';
+
+/** What every request handler can read from `c.var`. */
+export interface AppEnv {
+  Variables: {
+    db: Db;
+    sites: Sites;
+    logger: Logger;
+    requestId: string;
+  };
+}

@@ -1,0 +1,74 @@
+import { parseEvent, type BatchResult, type Event } from '@patron/protocol';
+import type { Db } from '../db/open.js';
+import { events, quarantine } from '../db/schema.js';
+
+export interface IncomingBatch {
+  siteKey: string;
+  sentAt: number;
+  events: unknown[];
+}
+
+/**
+ * Validates and stores one batch in a single transaction, so the result describes committed rows.
+ * Events whose id the site already has, and purchases whose transaction id it already has, count
+ * as duplicates; invalid events go to quarantine with their issues.
+ */
+export function storeBatch(db: Db, batch: IncomingBatch, receivedAt: number): BatchResult {
+  const result: BatchResult = { accepted: 0, duplicates: 0, rejected: [] };
+  // Snowplow's "derived timestamp" idea: the delay the client measured between creating and
+  // sending an event is kept, and anchored to the collector's clock instead of the client's.
+  const clockOffset = receivedAt - batch.sentAt;
+
+  db.transaction((tx) => {
+    batch.events.forEach((raw, index) => {
+      const parsed = parseEvent(raw);
+      if (!parsed.ok) {
+        result.rejected.push({ index, issues: parsed.issues });
+        tx.insert(quarantine)
+          .values({
+            siteKey: batch.siteKey,
+            receivedAt,
+            batchIndex: index,
+            payload: JSON.stringify(raw) ?? 'null',
+            issues: JSON.stringify(parsed.issues),
+          })
+          .run();
+        return;
+      }
+
+      const row = toRow(batch.siteKey, parsed.event, receivedAt, clockOffset);
+      const { changes } = tx.insert(events).values(row).onConflictDoNothing().run();
+      if (changes === 1) result.accepted++;
+      else result.duplicates++;
+    });
+  });
+  return result;
+}
+
+function toRow(siteKey: string, event: Event, receivedAt: number, clockOffset: number): typeof events.$inferInsert {
+  const { id, type, visitorId, sessionId, userId, timestamp, url, referrer, title, ...rest } = event;
+  const { items, value, currency, transactionId, name, ...data } = rest as Partial<
+    Record<'items' | 'value' | 'currency' | 'transactionId' | 'name', unknown>
+  > & Record<string, unknown>;
+
+  return {
+    siteKey,
+    id,
+    type,
+    name: typeof name === 'string' ? name : null,
+    visitorId,
+    sessionId,
+    userId: userId ?? null,
+    occurredAt: Math.min(timestamp + clockOffset, receivedAt),
+    clientTime: timestamp,
+    receivedAt,
+    url: url ?? null,
+    referrer: referrer ?? null,
+    title: title ?? null,
+    transactionId: typeof transactionId === 'string' ? transactionId : null,
+    currency: typeof currency === 'string' ? currency : null,
+    value: typeof value === 'number' ? value : null,
+    items: items === undefined ? null : JSON.stringify(items),
+    data: Object.keys(data).length > 0 ? JSON.stringify(data) : null,
+  };
+}

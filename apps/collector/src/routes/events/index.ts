@@ -1,0 +1,24 @@
+import { batchEnvelopeSchema } from '@patron/protocol';
+import { Hono } from 'hono';
+import { readJson } from '../../http/body.js';
+import type { AppEnv } from '../../http/env.js';
+import { storeBatch } from '../../ingest/store.js';
+
+/** `POST /v1/events`: stores a batch and answers only after the accepted events are committed. */
+export function eventsRoute() {
+  return new Hono<AppEnv>().post('/', async (c) => {
+    const { db, sites, logger } = c.var;
+    const batch = await readJson(c, batchEnvelopeSchema);
+    const site = sites.get(batch.siteKey);
+    sites.checkOrigin(c, site);
+
+    const result = storeBatch(db, batch, Date.now());
+    if (result.rejected.length > 0) {
+      logger.warn(
+        { requestId: c.var.requestId, siteKey: site.key, rejected: result.rejected.length },
+        'events quarantined as invalid',
+      );
+    }
+    return c.json(result, 200);
+  });
+}

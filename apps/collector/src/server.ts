@@ -1,0 +1,49 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import { loadConfig } from './config/load.js';
+import type { ServeSettings } from './config/settings.js';
+import { openDatabase } from './db/open.js';
+
+export interface RunningCollector {
+  /** Base URL, such as "http://127.0.0.1:8787". */
+  url: string;
+  port: number;
+  /** Stops accepting connections, waits for requests in flight, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** Loads the configuration, opens the database and listens; resolves once the port is bound. */
+export async function startCollector(settings: ServeSettings, logger: Logger): Promise<RunningCollector> {
+  const config = loadConfig(settings.config);
+  const db = openDatabase(settings.db);
+  const app = createApp({ db, config, logger, publicDir: settings.publicDir });
+
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const instance = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(instance));
+    instance.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const url = `http://${host}:${port}`;
+  logger.info(
+    { url, db: settings.db, config: settings.config, publicDir: settings.publicDir, sites: config.sites.map((site) => site.key) },
+    'collector started',
+  );
+
+  return {
+    url,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => {
+          db.$client.close();
+          logger.info('collector stopped');
+          if (error) reject(error);
+          else resolve();
+        });
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,20 @@
+import type { Issue } from './issues.js';
+
+/** Stable machine codes of the collector's HTTP errors. */
+export type ErrorCode =
+  | 'invalid_json'
+  | 'invalid_body'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'site_not_found'
+  | 'origin_not_allowed'
+  | 'not_found'
+  | 'internal_error';
+
+/** The body of every HTTP error the collector returns. */
+export interface ErrorEnvelope {
+  code: ErrorCode;
+  /** What went wrong and how to fix it, for a person. */
+  message: string;
+  issues: Issue[];
+}

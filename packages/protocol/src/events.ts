@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { limits } from './limits.js';
+
+/** Identifier made by the client: letters, digits, `-` and `_`, such as a UUID. */
+export const clientIdSchema = z
+  .string()
+  .min(1)
+  .max(limits.maxIdLength)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must contain only letters, digits, "-" and "_"');
+
+/** Epoch time in milliseconds. */
+export const epochMillisSchema = z.number().int().positive();
+
+/** Decimal money amount: a JSON number (19.99) or a decimal string ("19.99"). */
+export const amountSchema = z.union([z.number(), z.string().max(32)]);
+
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as "GBP"');
+
+const text = (max: number = limits.maxTextLength) => z.string().max(max);
+
+/** Flat property bag for custom events and identify traits: values are strings, numbers, booleans or null. */
+export const propertiesSchema = z
+  .record(z.string().max(64), z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]))
+  .refine((value) => Object.keys(value).length <= limits.maxProperties, {
+    message: `must have at most ${limits.maxProperties} keys`,
+  });
+
+export const itemSchema = z.object({
+  id: z.string().min(1).max(128),
+  name: z.string().min(1).max(256),
+  category: z.string().max(256).optional(),
+  price: amountSchema,
+  quantity: z.number().int().positive().max(100_000).default(1),
+});
+
+const base = {
+  id: clientIdSchema,
+  visitorId: clientIdSchema,
+  sessionId: clientIdSchema,
+  timestamp: epochMillisSchema,
+  userId: z.string().min(1).max(256).optional(),
+  url: text(limits.maxUrlLength).optional(),
+  referrer: text(limits.maxUrlLength).optional(),
+  title: text().optional(),
+};
+
+const items = z.array(itemSchema).max(limits.maxItemsPerEvent);
+
+export const pageViewSchema = z.object({ ...base, type: z.literal('page_view') });
+
+export const viewItemSchema = z.object({
+  ...base,
+  type: z.literal('view_item'),
+  items: items.min(1),
+  currency: currencySchema,
+  value: amountSchema.optional(),
+});
+
+export const addToCartSchema = z.object({
+  ...base,
+  type: z.literal('add_to_cart'),
+  items: items.min(1),
+  currency: currencySchema,
+  value: amountSchema.optional(),
+});
+
+export const removeFromCartSchema = z.object({
+  ...base,
+  type: z.literal('remove_from_cart'),
+  items: items.min(1),
+  currency: currencySchema,
+  value: amountSchema.optional(),
+});
+
+export const beginCheckoutSchema = z.object({
+  ...base,
+  type: z.literal('begin_checkout'),
+  items: items.optional(),
+  currency: currencySchema.optional(),
+  value: amountSchema.optional(),
+});
+
+export const purchaseSchema = z.object({
+  ...base,
+  type: z.literal('purchase'),
+  transactionId: z.string().min(1).max(128),
+  value: amountSchema,
+  currency: currencySchema,
+  items: items.default([]),
+  tax: amountSchema.optional(),
+  shipping: amountSchema.optional(),
+  coupon: z.string().max(128).optional(),
+});
+
+export const identifySchema = z.object({
+  ...base,
+  type: z.literal('identify'),
+  userId: z.string().min(1).max(256),
+  traits: propertiesSchema.optional(),
+});
+
+export const customEventSchema = z.object({
+  ...base,
+  type: z.literal('custom'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/, 'must start with a letter and contain at most 64 letters, digits, "_", ".", ":" or "-"'),
+  props: propertiesSchema.optional(),
+});
+
+/** One event as the client sends it. `type` selects the shape. */
+export const eventSchema = z.discriminatedUnion('type', [
+  pageViewSchema,
+  viewItemSchema,
+  addToCartSchema,
+  removeFromCartSchema,
+  beginCheckoutSchema,
+  purchaseSchema,
+  identifySchema,
+  customEventSchema,
+]);
+
+export const eventTypes = eventSchema.options.map((option) => option.shape.type.value);
+
+export type EventInput = z.input<typeof eventSchema>;
+export type EventType = EventInput['type'];
+export type ItemInput = z.input<typeof itemSchema>;
+export type Properties = z.infer<typeof propertiesSchema>;
+/** Fields every event carries, which the tracker fills in itself. */
+export type EventBase = z.input<z.ZodObject<typeof base>>;

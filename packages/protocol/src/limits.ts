@@ -1,0 +1,14 @@
+/** Limits of the wire format, shared by the collector's validation and its error messages. */
+export const limits = {
+  /** Largest accepted request body, in bytes. */
+  maxBodyBytes: 512 * 1024,
+  /** Most events in one batch. */
+  maxEventsPerBatch: 500,
+  /** Most items in one event. */
+  maxItemsPerEvent: 200,
+  /** Most keys in `props` or `traits`. */
+  maxProperties: 50,
+  maxIdLength: 64,
+  maxUrlLength: 2048,
+  maxTextLength: 512,
+} as const;
