@@ -1,0 +1,35 @@
+import type { Batch } from '@patron/protocol';
+import { vi } from 'vitest';
+
+export interface Sent {
+  url: string;
+  body: unknown;
+  init: RequestInit;
+}
+
+/**
+ * Replaces `fetch` with a recorder that answers from `reply` (200 with `{ accepted }` by default),
+ * since happy-dom has no collector to talk to.
+ */
+export function recordFetch(reply: (url: string, body: unknown) => Response | Promise<Response> = defaultReply) {
+  const sent: Sent[] = [];
+  const fetch = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const url = String(input);
+    const body = JSON.parse(String(init.body));
+    sent.push({ url, body, init });
+    return reply(url, body);
+  });
+  vi.stubGlobal('fetch', fetch);
+  return {
+    sent,
+    /** Every event sent to /v1/events, in order. */
+    events: () => sent.filter((entry) => entry.url.endsWith('/v1/events')).flatMap((entry) => (entry.body as Batch).events),
+  };
+}
+
+function defaultReply(url: string, body: unknown): Response {
+  if (url.endsWith('/v1/offer')) {
+    return Response.json({ offer: null, decisionId: 'decision-1', reasons: ['no offer matched'] });
+  }
+  return Response.json({ accepted: (body as Batch).events.length, duplicates: 0, rejected: [] });
+}
