@@ -29,6 +29,7 @@ describe('event payloads', () => {
     expect(net.sent).toHaveLength(1);
     expect(net.sent[0]!.url).toBe(`${endpoint}/v1/events`);
     expect(new Headers(net.sent[0]!.init.headers).get('content-type')).toBe('text/plain;charset=UTF-8');
+    expect(net.sent[0]!.init.keepalive).toBe(false);
     expect(net.sent[0]!.body).toMatchObject({ siteKey: 'demo-shop', sentAt: expect.any(Number) });
   });
 
