@@ -12,7 +12,9 @@ export const clientIdSchema = z
 export const epochMillisSchema = z.number().int().positive();
 
 /** Decimal money amount: a JSON number (19.99) or a decimal string ("19.99"). */
-export const amountSchema = z.union([z.number(), z.string().max(32)]);
+export const amountSchema = z.union([z.number(), z.string().max(32)], {
+  error: 'must be a number such as 19.99 or a decimal string such as "19.99"',
+});
 
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as "GBP"');
 
@@ -20,7 +22,12 @@ const text = (max: number = limits.maxTextLength) => z.string().max(max);
 
 /** Flat property bag for custom events and identify traits: values are strings, numbers, booleans or null. */
 export const propertiesSchema = z
-  .record(z.string().max(64), z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]))
+  .record(
+    z.string().max(64),
+    z.union([z.string().max(1024), z.number(), z.boolean(), z.null()], {
+      error: 'must be a string, number, boolean or null, not an object or array',
+    }),
+  )
   .refine((value) => Object.keys(value).length <= limits.maxProperties, {
     message: `must have at most ${limits.maxProperties} keys`,
   });

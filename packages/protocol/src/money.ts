@@ -15,7 +15,9 @@ const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
  * or undefined when the code is not an active ISO 4217 currency.
  */
 export function currencyExponent(code: string): number | undefined {
-  if (NON_CURRENCIES.has(code)) return undefined;
+  // currency-codes 2.2 looks codes up case-insensitively, so "xxx" must be caught here too.
+  // currency-codes matches case-insensitively, but events must use the upper-case code.
+  if (!/^[A-Z]{3}$/.test(code) || NON_CURRENCIES.has(code)) return undefined;
   return currencyCodes.code(code)?.digits;
 }
 
@@ -60,7 +62,8 @@ export function toMinorUnits(amount: Amount, currency: string): MoneyResult {
   if (!Number.isSafeInteger(minor)) {
     return { ok: false, message: `amount ${text} is too large to store exactly` };
   }
-  return { ok: true, minor: sign ? -minor : minor };
+  // "-0.00" is zero, not negative zero.
+  return { ok: true, minor: sign && minor !== 0 ? -minor : minor };
 }
 
 /** Converts integer minor units back to a decimal string ("19.99"), for display and exports. */
@@ -74,8 +77,10 @@ export function fromMinorUnits(minor: number, currency: string): string {
 
 function numberToDecimal(value: number): string | undefined {
   if (!Number.isFinite(value)) return undefined;
-  // Number#toString switches to exponent notation below 1e-7 and above 1e21.
+  // Number#toString switches to exponent notation below 1e-7 and from 1e21.
   const text = String(value);
   if (!text.includes('e')) return text;
+  // toFixed also uses exponent notation from 1e21, but every double that large is a whole number, which BigInt writes out exactly.
+  if (Math.abs(value) >= 1e21) return BigInt(value).toString();
   return value.toFixed(20).replace(/\.?0+$/, '');
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { eventSchema, eventTypes } from './events.js';
 import { toIssues, type Issue } from './issues.js';
-import { toMinorUnits, type Amount } from './money.js';
+import { currencyExponent, toMinorUnits, type Amount } from './money.js';
 
 type ParsedEvent = z.output<typeof eventSchema>;
 
@@ -40,7 +40,7 @@ export function parseEvent(input: unknown): ParseResult {
       issues: [
         {
           path: 'type',
-          message: `unknown event type "${typed.data.type}"; use one of ${eventTypes.join(', ')}, or "custom" with a name`,
+          message: `unknown event type "${typed.data.type}"; use one of ${eventTypes.filter((type) => type !== 'custom').join(', ')}, or "custom" with a name`,
         },
       ],
     };
@@ -62,7 +62,8 @@ function convertMoney(event: ParsedEvent): ParseResult {
     }
     const result = toMinorUnits(value, currency);
     if (!result.ok) {
-      issues.push({ path, message: result.message });
+      // An unknown currency is a problem of `currency`, not of the amount, so it is reported at that path.
+      issues.push({ path: currencyExponent(currency) === undefined ? 'currency' : path, message: result.message });
       return undefined;
     }
     if (result.minor < 0) {
@@ -81,7 +82,7 @@ function convertMoney(event: ParsedEvent): ParseResult {
     if (field in event) converted[field] = amount(field, (event as unknown as Record<string, Amount | undefined>)[field]);
   }
 
-  // A missing currency is reported once, not once per amount that needs it.
+  // A missing or unknown currency is reported once, not once per amount that needs it.
   const unique = issues.filter((issue, index) => issues.findIndex((other) => other.path === issue.path) === index);
   if (unique.length > 0) return { ok: false, issues: unique };
   for (const key of Object.keys(converted)) if (converted[key] === undefined) delete converted[key];
