@@ -69,7 +69,7 @@ async function serveCommand(args: string[]): Promise<number> {
 
 function migrateCommand(args: string[]): number {
   const { values } = parseArgs({ args, options: { db: { type: 'string' } }, strict: true });
-  const path = values.db ?? process.env.PATRON_DB ?? serveDefaults.db;
+  const path = values.db ?? (process.env.PATRON_DB || serveDefaults.db);
   openDatabase(path).$client.close();
   process.stdout.write(`Database ${path} is up to date.\n`);
   return 0;

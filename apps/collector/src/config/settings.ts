@@ -52,7 +52,11 @@ export function readServeSettings(args: string[], env: NodeJS.ProcessEnv): Serve
     throw new SettingsError(`${(error as Error).message}\n\n${serveHelp}`);
   }
 
-  const portText = values.port ?? env.PATRON_PORT ?? String(serveDefaults.port);
+  // An empty variable counts as unset, so that `PATRON_HOST=` keeps the default host instead of
+  // making the server listen on every interface.
+  const fromEnv = (name: string) => env[name] || undefined;
+
+  const portText = values.port ?? fromEnv('PATRON_PORT') ?? String(serveDefaults.port);
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65_535) {
     const source = values.port !== undefined ? '--port' : 'PATRON_PORT';
@@ -61,9 +65,9 @@ export function readServeSettings(args: string[], env: NodeJS.ProcessEnv): Serve
 
   return {
     port,
-    host: values.host ?? env.PATRON_HOST ?? serveDefaults.host,
-    db: values.db ?? env.PATRON_DB ?? serveDefaults.db,
-    config: values.config ?? env.PATRON_CONFIG ?? serveDefaults.config,
-    publicDir: values.public ?? env.PATRON_PUBLIC ?? undefined,
+    host: values.host ?? fromEnv('PATRON_HOST') ?? serveDefaults.host,
+    db: values.db ?? fromEnv('PATRON_DB') ?? serveDefaults.db,
+    config: values.config ?? fromEnv('PATRON_CONFIG') ?? serveDefaults.config,
+    publicDir: values.public ?? fromEnv('PATRON_PUBLIC') ?? undefined,
   };
 }

@@ -29,24 +29,44 @@ export const factNames = [
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
-const comparisonSchema = z.object({
-  fact: z.enum(factNames),
-  op: z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in']),
-  value: z.union([scalar, z.array(scalar)]),
-});
+const comparisonSchema = z
+  .object({
+    fact: z.enum(factNames),
+    op: z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in']),
+    value: z.union([scalar, z.array(scalar)]),
+  })
+  .strict();
 
 export type Comparison = z.infer<typeof comparisonSchema>;
 export type Condition = Comparison | { all: Condition[] } | { any: Condition[] } | { not: Condition };
 
-/** A condition tree: comparisons of facts, combined with `all`, `any` and `not`. */
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    comparisonSchema.strict(),
-    z.object({ all: z.array(conditionSchema).min(1) }).strict(),
-    z.object({ any: z.array(conditionSchema).min(1) }).strict(),
-    z.object({ not: conditionSchema }).strict(),
-  ]),
-);
+const groupSchemas = {
+  all: z.object({ all: z.array(z.lazy(() => conditionSchema)).min(1) }).strict(),
+  any: z.object({ any: z.array(z.lazy(() => conditionSchema)).min(1) }).strict(),
+  not: z.object({ not: z.lazy(() => conditionSchema) }).strict(),
+};
+
+/**
+ * A condition tree: comparisons of facts, combined with `all`, `any` and `not`.
+ *
+ * The node's key selects its schema before validation, so an error points inside the node (such
+ * as "when.all.1.fact"). A plain union of the four shapes reports only "when: Invalid input".
+ */
+export const conditionSchema: z.ZodType<Condition> = z.unknown().transform((input, ctx) => {
+  const result = nodeSchema(input).safeParse(input);
+  if (result.success) return result.data as Condition;
+  for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  return z.NEVER;
+});
+
+function nodeSchema(input: unknown) {
+  if (typeof input === 'object' && input !== null) {
+    if ('all' in input) return groupSchemas.all;
+    if ('any' in input) return groupSchemas.any;
+    if ('not' in input) return groupSchemas.not;
+  }
+  return comparisonSchema;
+}
 
 const symbols: Record<Comparison['op'], string> = {
   eq: '=',

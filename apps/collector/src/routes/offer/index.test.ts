@@ -1,0 +1,344 @@
+import type { ErrorEnvelope, OfferRequest, OfferResponse } from '@patron/protocol';
+import { describe, expect, it } from 'vitest';
+import {
+  SESSION_ID,
+  SHOP_ORIGIN,
+  SITE_KEY,
+  VISITOR_ID,
+  addToCart,
+  configInput,
+  item,
+  openTestCollector,
+  pageView,
+  purchase,
+  removeFromCart,
+  responseJson,
+  siteInput,
+  type OfferInput,
+  type TestCollector,
+} from '../../test/harness.js';
+
+const basketWaiting: OfferInput = {
+  id: 'basket-waiting',
+  title: 'Your basket is waiting',
+  message: 'Finish your order today and take 10% off.',
+  code: 'BACK10',
+  priority: 10,
+  when: {
+    all: [
+      { fact: 'cart.quantity', op: 'gt', value: 0 },
+      { fact: 'visitor.returning', op: 'eq', value: true },
+    ],
+  },
+};
+
+const thankYou: OfferInput = {
+  id: 'thank-you',
+  title: 'Thanks for coming back',
+  message: 'Here is free delivery on your next order.',
+  link: '/delivery',
+  when: { fact: 'orders.beforeThisSession', op: 'gte', value: 1 },
+};
+
+/** Matches every visitor, because every visitor has zero or more sessions. */
+const always = { fact: 'visitor.sessions', op: 'gte', value: 0 } as const;
+
+const NEXT_SESSION = 'session-2';
+
+function openShop(offers: OfferInput[] = [basketWaiting, thankYou]): TestCollector {
+  return openTestCollector(configInput(siteInput({ offers })));
+}
+
+async function requestOffer(collector: TestCollector, request: Partial<OfferRequest> = {}): Promise<OfferResponse> {
+  const response = await collector.postJson('/v1/offer', {
+    siteKey: SITE_KEY,
+    visitorId: VISITOR_ID,
+    context: { sessionId: SESSION_ID },
+    ...request,
+  });
+  if (response.status !== 200) throw new Error(`POST /v1/offer returned ${response.status}: ${await response.text()}`);
+  return responseJson<OfferResponse>(response);
+}
+
+const inSession = (sessionId: string) => ({ context: { sessionId } });
+
+describe('POST /v1/offer basket-waiting', () => {
+  it('shows to returning visitor with cart', async () => {
+    const collector = openShop();
+    await collector.storeEvents([addToCart([item('mug', 12)])]);
+
+    const { offer } = await requestOffer(collector, inSession(NEXT_SESSION));
+
+    expect(offer?.id).toBe('basket-waiting');
+    expect(offer?.title).toBe(basketWaiting.title);
+    expect(offer?.message).toBe(basketWaiting.message);
+    expect(offer?.code).toBe('BACK10');
+  });
+
+  it('hides in the session that filled the cart', async () => {
+    const collector = openShop();
+    await collector.storeEvents([addToCart([item('mug', 12)])]);
+
+    const { offer } = await requestOffer(collector, inSession(SESSION_ID));
+
+    expect(offer).toBeNull();
+  });
+
+  it('disappears after a purchase', async () => {
+    const collector = openShop();
+    await collector.storeEvents([addToCart([item('mug', 12)])]);
+    await collector.storeEvents([purchase('order-1', 12, { sessionId: NEXT_SESSION })]);
+
+    const { offer } = await requestOffer(collector, inSession(NEXT_SESSION));
+
+    expect(offer).toBeNull();
+  });
+
+  it('disappears after the items are removed', async () => {
+    const collector = openShop();
+    await collector.storeEvents([addToCart([item('mug', 12, 2)])]);
+    await collector.storeEvents([removeFromCart([item('mug', 12, 2)], { sessionId: NEXT_SESSION })]);
+
+    const { offer } = await requestOffer(collector, inSession(NEXT_SESSION));
+
+    expect(offer).toBeNull();
+  });
+
+  it('stays while some items remain', async () => {
+    const collector = openShop();
+    await collector.storeEvents([addToCart([item('mug', 12, 2)])]);
+    await collector.storeEvents([removeFromCart([item('mug', 12, 1)], { sessionId: NEXT_SESSION })]);
+
+    const { offer } = await requestOffer(collector, inSession(NEXT_SESSION));
+
+    expect(offer?.id).toBe('basket-waiting');
+  });
+
+  it('ignores the carts of other visitors', async () => {
+    const collector = openShop();
+    await collector.storeEvents([addToCart([item('mug', 12)], { visitorId: 'someone-else' })]);
+    await collector.storeEvents([pageView()]);
+
+    const { offer } = await requestOffer(collector, inSession(NEXT_SESSION));
+
+    expect(offer).toBeNull();
+  });
+});
+
+describe('POST /v1/offer thank-you', () => {
+  it('shows in a later session', async () => {
+    const collector = openShop();
+    await collector.storeEvents([purchase('order-1', 30)]);
+
+    const { offer } = await requestOffer(collector, inSession(NEXT_SESSION));
+
+    expect(offer?.id).toBe('thank-you');
+    expect(offer?.link).toBe('/delivery');
+  });
+
+  it('does not show in the purchasing session', async () => {
+    const collector = openShop();
+    await collector.storeEvents([purchase('order-1', 30)]);
+
+    const { offer } = await requestOffer(collector, inSession(SESSION_ID));
+
+    expect(offer).toBeNull();
+  });
+});
+
+describe('POST /v1/offer decisions', () => {
+  it('returns null without cart or orders', async () => {
+    const collector = openShop();
+    await collector.storeEvents([pageView()]);
+
+    const response = await requestOffer(collector, inSession(NEXT_SESSION));
+
+    expect(response.offer).toBeNull();
+    expect(response.reasons).toContain('basket-waiting: did not match (cart.quantity is 0, needs > 0)');
+    expect(response.reasons).toContain('thank-you: did not match (orders.beforeThisSession is 0, needs >= 1)');
+  });
+
+  it('returns null for a new visitor', async () => {
+    const collector = openShop();
+
+    const response = await requestOffer(collector, { visitorId: 'new-visitor' });
+
+    expect(response.offer).toBeNull();
+  });
+
+  it('explains the chosen offer in the reasons', async () => {
+    const collector = openShop();
+    await collector.storeEvents([addToCart([item('mug', 12)])]);
+
+    const { reasons } = await requestOffer(collector, inSession(NEXT_SESSION));
+
+    expect(reasons).toContain('basket-waiting: matched (cart.quantity is 1, needs > 0; visitor.returning is true, needs = true)');
+    expect(reasons).toContain('basket-waiting: chosen, priority 10');
+    expect(reasons).toContain('thank-you: did not match (orders.beforeThisSession is 0, needs >= 1)');
+  });
+
+  it('says when the site has no offers', async () => {
+    const collector = openShop([]);
+
+    const response = await requestOffer(collector);
+
+    expect(response.offer).toBeNull();
+    expect(response.reasons).toEqual(['the site has no offers configured']);
+  });
+
+  it('prefers the higher priority', async () => {
+    const low = { id: 'low', title: 'Low', message: 'Low', priority: 1, when: always };
+    const high = { id: 'high', title: 'High', message: 'High', priority: 5, when: always };
+    const collector = openShop([low, high]);
+
+    const { offer } = await requestOffer(collector);
+
+    expect(offer?.id).toBe('high');
+  });
+
+  it('breaks a priority tie by listing order', async () => {
+    const first = { id: 'first', title: 'First', message: 'First', when: always };
+    const second = { id: 'second', title: 'Second', message: 'Second', when: always };
+    const collector = openShop([first, second]);
+
+    const { offer } = await requestOffer(collector);
+
+    expect(offer?.id).toBe('first');
+  });
+
+  it('passes the payload to the page', async () => {
+    const banner = { id: 'banner', title: 'Banner', message: 'Banner', when: always, payload: { image: '/banner.png' } };
+    const collector = openShop([banner]);
+
+    const { offer } = await requestOffer(collector);
+
+    expect(offer?.image).toBe('/banner.png');
+  });
+
+  it('compares cart.value in major units', async () => {
+    const bigCart = { id: 'big-cart', title: 'Big cart', message: 'Big cart', when: { fact: 'cart.value', op: 'gte', value: 50 } } as const;
+    const collector = openShop([bigCart]);
+    await collector.storeEvents([addToCart([item('mug', 24.99, 2)])]);
+
+    const below = await requestOffer(collector);
+    await collector.storeEvents([addToCart([item('tea', '0.02')])]);
+    const at = await requestOffer(collector);
+
+    expect(below.offer).toBeNull();
+    expect(below.reasons[0]).toContain('cart.value is 49.98');
+    expect(at.offer?.id).toBe('big-cart');
+  });
+
+  it('stores the decision', async () => {
+    const collector = openShop();
+    await collector.storeEvents([addToCart([item('mug', 12)])]);
+
+    const response = await requestOffer(collector, { placement: 'home', context: { sessionId: NEXT_SESSION } });
+
+    const rows = collector.rows<Record<string, unknown>>('SELECT * FROM decisions');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.id).toBe(response.decisionId);
+    expect(rows[0]?.site_key).toBe(SITE_KEY);
+    expect(rows[0]?.visitor_id).toBe(VISITOR_ID);
+    expect(rows[0]?.session_id).toBe(NEXT_SESSION);
+    expect(rows[0]?.placement).toBe('home');
+    expect(rows[0]?.offer_id).toBe('basket-waiting');
+    expect(JSON.parse(String(rows[0]?.reasons))).toEqual(response.reasons);
+    expect(typeof rows[0]?.decided_at).toBe('number');
+  });
+
+  it('stores a decision without an offer', async () => {
+    const collector = openShop();
+
+    const first = await requestOffer(collector);
+    const second = await requestOffer(collector);
+
+    const rows = collector.rows<{ id: string; offer_id: string | null }>('SELECT id, offer_id FROM decisions ORDER BY rowid');
+    expect(rows).toEqual([
+      { id: first.decisionId, offer_id: null },
+      { id: second.decisionId, offer_id: null },
+    ]);
+    expect(first.decisionId).not.toBe(second.decisionId);
+  });
+});
+
+describe('POST /v1/offer placements', () => {
+  const cartOnly = { id: 'cart-only', title: 'Cart', message: 'Cart', placements: ['cart'], when: always };
+
+  it('shows an offer at its placement', async () => {
+    const collector = openShop([cartOnly]);
+
+    const { offer } = await requestOffer(collector, { placement: 'cart' });
+
+    expect(offer?.id).toBe('cart-only');
+  });
+
+  it('hides an offer at other placements', async () => {
+    const collector = openShop([cartOnly]);
+
+    const response = await requestOffer(collector, { placement: 'home' });
+
+    expect(response.offer).toBeNull();
+    expect(response.reasons).toEqual(['cart-only: not shown at placement "home"']);
+  });
+
+  it('hides a placed offer without placement', async () => {
+    const collector = openShop([cartOnly]);
+
+    const { offer } = await requestOffer(collector);
+
+    expect(offer).toBeNull();
+  });
+
+  it('tests the placement fact in conditions', async () => {
+    const checkout = { id: 'checkout', title: 'Checkout', message: 'Checkout', when: { fact: 'placement', op: 'in', value: ['cart', 'checkout'] } } as const;
+    const collector = openShop([checkout]);
+
+    const atCheckout = await requestOffer(collector, { placement: 'checkout' });
+    const atHome = await requestOffer(collector, { placement: 'home' });
+
+    expect(atCheckout.offer?.id).toBe('checkout');
+    expect(atHome.offer).toBeNull();
+  });
+});
+
+describe('POST /v1/offer request errors', () => {
+  it('rejects an invalid request with 400', async () => {
+    const collector = openShop();
+
+    const response = await collector.postJson('/v1/offer', { siteKey: SITE_KEY, visitorId: 'has spaces' });
+
+    expect(response.status).toBe(400);
+    const body = await responseJson<ErrorEnvelope>(response);
+    expect(body.code).toBe('invalid_body');
+    expect(body.issues.map((issue) => issue.path)).toEqual(['visitorId']);
+  });
+
+  it('rejects an unknown site with 404', async () => {
+    const collector = openShop();
+
+    const response = await collector.postJson('/v1/offer', { siteKey: 'no-such-shop', visitorId: VISITOR_ID });
+
+    expect(response.status).toBe(404);
+    const body = await responseJson<ErrorEnvelope>(response);
+    expect(body.code).toBe('site_not_found');
+    expect(body.message).toContain('"no-such-shop"');
+  });
+
+  it('rejects a disallowed origin with 403', async () => {
+    const collector = openShop();
+
+    const response = await collector.postJson('/v1/offer', { siteKey: SITE_KEY, visitorId: VISITOR_ID }, { Origin: 'https://evil.example' });
+
+    expect(response.status).toBe(403);
+    expect(collector.rows('SELECT id FROM decisions')).toHaveLength(0);
+  });
+
+  it('accepts an allowed origin', async () => {
+    const collector = openShop();
+
+    const response = await collector.postJson('/v1/offer', { siteKey: SITE_KEY, visitorId: VISITOR_ID }, { Origin: SHOP_ORIGIN });
+
+    expect(response.status).toBe(200);
+  });
+});

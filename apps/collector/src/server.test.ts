@@ -1,0 +1,138 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { limits, type BatchResult, type ErrorEnvelope } from '@patron/protocol';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { ConfigError } from './config/load.js';
+import { startCollector, type RunningCollector } from './server.js';
+import { SHOP_ORIGIN, SITE_KEY, configInput, pageView, recordingLogger, silentLogger } from './test/harness.js';
+
+interface StartedCollector {
+  collector: RunningCollector;
+  dbPath: string;
+}
+
+/**
+ * Starts a real collector on a free loopback port over a fresh database. It is stopped and its
+ * directory removed when the current test finishes.
+ */
+async function startTestCollector(logger: Logger = silentLogger()): Promise<StartedCollector> {
+  const dir = mkdtempSync(join(tmpdir(), 'patron-'));
+  const configPath = join(dir, 'patron.config.json');
+  writeFileSync(configPath, JSON.stringify(configInput()));
+  // A folder that does not exist yet, which the collector must create.
+  const dbPath = join(dir, 'data', 'patron.db');
+
+  let stopped = false;
+  const collector = await startCollector({ port: 0, host: '127.0.0.1', db: dbPath, config: configPath, publicDir: undefined }, logger);
+  onTestFinished(async () => {
+    if (!stopped) await collector.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const close = collector.close;
+  collector.close = async () => {
+    stopped = true;
+    await close();
+  };
+  return { collector, dbPath };
+}
+
+function postEvents(collector: RunningCollector, body: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${collector.url}/v1/events`, { method: 'POST', headers: { 'Content-Type': 'text/plain', ...headers }, body });
+}
+
+const batchOf = (...events: unknown[]) => JSON.stringify({ siteKey: SITE_KEY, sentAt: Date.now(), events });
+
+describe('startCollector', () => {
+  it('listens on a free port', async () => {
+    const { collector } = await startTestCollector();
+
+    expect(collector.port).toBeGreaterThan(0);
+    expect(collector.url).toBe(`http://127.0.0.1:${collector.port}`);
+    expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
+  });
+
+  it('commits events before responding', async () => {
+    const { collector, dbPath } = await startTestCollector();
+    const view = pageView();
+
+    const response = await postEvents(collector, batchOf(view), { Origin: SHOP_ORIGIN });
+
+    expect(response.status).toBe(200);
+    expect((await response.json()) as BatchResult).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const reader = new Database(dbPath, { readonly: true });
+    try {
+      const row = reader.prepare('SELECT id, site_key, type FROM events WHERE id = ?').get(view.id);
+      expect(row).toEqual({ id: view.id, site_key: SITE_KEY, type: 'page_view' });
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('creates the database folder', async () => {
+    const { dbPath } = await startTestCollector();
+
+    expect(existsSync(dbPath)).toBe(true);
+  });
+
+  it('accepts pages served from its own origin', async () => {
+    const { collector } = await startTestCollector();
+
+    const response = await postEvents(collector, batchOf(pageView()), { Origin: collector.url });
+
+    expect(response.status).toBe(200);
+  });
+
+  it('rejects other origins with 403', async () => {
+    const { collector } = await startTestCollector();
+
+    const response = await postEvents(collector, batchOf(pageView()), { Origin: 'https://evil.example' });
+
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as ErrorEnvelope).code).toBe('origin_not_allowed');
+  });
+
+  it('rejects an oversize body with 413', async () => {
+    const { collector, dbPath } = await startTestCollector();
+    const body = batchOf({ ...pageView(), padding: 'x'.repeat(limits.maxBodyBytes) });
+
+    const response = await postEvents(collector, body);
+
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as ErrorEnvelope).code).toBe('payload_too_large');
+    const reader = new Database(dbPath, { readonly: true });
+    try {
+      expect(reader.prepare('SELECT count(*) AS count FROM events').get()).toEqual({ count: 0 });
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('logs its URL and sites', async () => {
+    const { logger, records } = recordingLogger();
+    const { collector } = await startTestCollector(logger);
+
+    const started = records.find((record) => record.msg === 'collector started');
+    expect(started?.url).toBe(collector.url);
+    expect(started?.sites).toEqual([SITE_KEY]);
+  });
+
+  it('stops listening on close', async () => {
+    const { collector } = await startTestCollector();
+    await fetch(`${collector.url}/healthz`);
+
+    await collector.close();
+
+    await expect(fetch(`${collector.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('rejects a missing configuration file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patron-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const settings = { port: 0, host: '127.0.0.1', db: join(dir, 'patron.db'), config: join(dir, 'missing.json'), publicDir: undefined };
+
+    await expect(startCollector(settings, silentLogger())).rejects.toBeInstanceOf(ConfigError);
+  });
+});
