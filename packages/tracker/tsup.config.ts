@@ -1,4 +1,26 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+
+// Methods used only inside the tracker, renamed to short names in the script-tag build. Public
+// methods, options (the script tag reads them from data attributes) and wire fields must never
+// appear here.
+const internalProperties = /^(getUser|setUser|persist|schedule|flushOnExit|own|resume)$/;
+
+const script = (name: string, debug: boolean): Options => ({
+  entry: { [name]: 'src/script.ts' },
+  format: ['iife'],
+  outExtension: () => ({ js: '.js' }),
+  target: 'es2020',
+  // Terser packs this build about 3% smaller than esbuild's minifier.
+  minify: 'terser',
+  terserOptions: {
+    ecma: 2020,
+    toplevel: true,
+    compress: { passes: 3, unsafe: true, pure_getters: true },
+    mangle: { properties: { regex: internalProperties } },
+  },
+  treeshake: true,
+  define: { __PATRON_DEBUG__: String(debug) },
+});
 
 export default defineConfig([
   {
@@ -9,16 +31,10 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     target: 'es2020',
-    clean: false,
     treeshake: true,
+    define: { __PATRON_DEBUG__: 'true' },
   },
-  {
-    // The script-tag build: one minified file that sets up window.patron.
-    entry: { patron: 'src/script.ts' },
-    format: ['iife'],
-    outExtension: () => ({ js: '.js' }),
-    target: 'es2020',
-    minify: true,
-    treeshake: true,
-  },
+  // The script-tag builds: patron.js for production, patron.debug.js with console messages.
+  script('patron', false),
+  script('patron.debug', true),
 ]);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 
 const shopRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const collectorBin = join(shopRoot, '..', 'collector', 'bin', 'patron.js');
@@ -24,7 +24,11 @@ export function browserSkipReason(): string | undefined {
   return reason;
 }
 
-/** Starts headless Chromium with the flags that keep it from reaching out to the network. */
+/**
+ * Starts headless Chromium with the flags that keep it from reaching out to the network. It also
+ * hides navigator.webdriver, because the tracker ignores automated browsers and these tests play
+ * a person.
+ */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
@@ -37,8 +41,20 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      '--disable-blink-features=AutomationControlled',
     ],
   });
+}
+
+/**
+ * Opens a browser context that looks like a person's browser: headless Chromium says
+ * "HeadlessChrome" in its user agent, which the tracker treats as a bot.
+ */
+export async function newVisitorContext(browser: Browser): Promise<BrowserContext> {
+  const probe = await browser.newPage();
+  const userAgent = (await probe.evaluate(() => navigator.userAgent)).replace('HeadlessChrome', 'Chrome');
+  await probe.close();
+  return browser.newContext({ userAgent });
 }
 
 export interface ServedShop {

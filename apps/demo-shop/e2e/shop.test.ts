@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, launchChromium, serveShop, waitUntil, type ServedShop } from './harness.js';
+import { browserSkipReason, launchChromium, newVisitorContext, serveShop, waitUntil, type ServedShop } from './harness.js';
 
 const skip = browserSkipReason();
 
@@ -40,7 +40,7 @@ describe.skipIf(skip !== undefined)('demo shop in Chromium', () => {
   }
 
   it('shows the basket offer on the next visit and stores the purchase once', async () => {
-    const context = await browser.newContext();
+    const context = await newVisitorContext(browser);
     await context.clock.install();
 
     // First visit: nothing to offer yet, then a product view and an add to cart.
@@ -99,7 +99,7 @@ describe.skipIf(skip !== undefined)('demo shop in Chromium', () => {
   });
 
   it('keeps one visitor id across reloads and visits', async () => {
-    const context = await browser.newContext();
+    const context = await newVisitorContext(browser);
     const page = await context.newPage();
     await page.goto(`${shop.url}/`);
     const visitorId = await page.evaluate(() => (window as unknown as { patron: { visitorId: string } }).patron.visitorId);

@@ -17,6 +17,7 @@ export const batchEnvelopeSchema = z.object({
     .array(z.unknown())
     .min(1, 'must contain at least one event')
     .max(limits.maxEventsPerBatch, `must contain at most ${limits.maxEventsPerBatch} events; split the batch`),
+  dropped: z.number().int().nonnegative().optional(),
 });
 
 /** What the tracker sends to `POST /v1/events`. */
@@ -25,6 +26,8 @@ export interface Batch {
   /** Epoch milliseconds when the client sent the batch, used to correct events from clocks that are off. */
   sentAt: number;
   events: EventInput[];
+  /** Events the client discarded since its last delivered batch because its saved queue was full. */
+  dropped?: number;
 }
 
 /** The collector's answer to a batch, sent only after the accepted events are committed. */

@@ -1,50 +1,52 @@
-import { load, save } from './env.js';
-import { uuid } from './ids.js';
+import { doc } from './env.js';
+import { randomId } from './ids.js';
+import { load, save } from './storage.js';
 
 /** A session ends after this long without an event, as in most analytics tools. */
 export const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
 
-const VISITOR_KEY = 'patron:vid';
-const SESSION_KEY = 'patron:sid';
-const USER_KEY = 'patron:uid';
+/**
+ * Keeps the visitor, session and user ids of one site. The visitor id lives in localStorage and
+ * in a first-party cookie (on `cookieDomain` when given), so either one restores the other.
+ * `persist` tells whether storing is allowed yet.
+ */
+export function createIdentity(siteKey: string, persist: () => boolean, cookieDomain?: string) {
+  const visitorKey = `patron:v:${siteKey}`;
+  const sessionKey = `patron:s:${siteKey}`;
+  const userKey = `patron:u:${siteKey}`;
+  const cookie = `patron_${siteKey.replace(/\W/g, '_')}`;
 
-export interface Identity {
-  /** The anonymous visitor id, kept across reloads and visits. */
-  visitorId(): string;
-  /** The current session id; a new one starts after 30 minutes without activity. */
-  sessionId(now?: number): string;
-  userId(): string | undefined;
-  setUserId(userId: string): void;
-  /** Forgets the user and starts a new anonymous visitor and session, for logouts on shared computers. */
-  reset(): void;
-}
-
-/** Keeps the visitor, session and user ids in storage, namespaced by `prefix` (the site key). */
-export function createIdentity(prefix: string): Identity {
-  const key = (name: string) => `${name}:${prefix}`;
-
-  const visitorId = () => {
-    let id = load(key(VISITOR_KEY));
-    if (!id) save(key(VISITOR_KEY), (id = uuid()));
+  const setVisitor = (id: string) => {
+    save(visitorKey, id, persist());
+    if (doc && persist()) {
+      // 400 days is the longest Chrome keeps a cookie; browsers default to SameSite=Lax.
+      doc.cookie = `${cookie}=${id};path=/;max-age=34560000${cookieDomain ? `;domain=${cookieDomain}` : ''}`;
+    }
     return id;
   };
-
-  const sessionId = (now = Date.now()) => {
-    const [id, last] = (load(key(SESSION_KEY)) ?? '').split('.');
-    const current = id && now - Number(last) < SESSION_TIMEOUT_MS ? id : uuid();
-    save(key(SESSION_KEY), `${current}.${now}`);
-    return current;
-  };
+  const visitorId = () => load(visitorKey) ?? setVisitor(doc?.cookie.match(`(^|; )${cookie}=(\\w+)`)?.[2] ?? randomId());
 
   return {
+    /** The anonymous visitor id, kept across reloads and visits. */
     visitorId,
-    sessionId,
-    userId: () => load(key(USER_KEY)) ?? undefined,
-    setUserId: (userId) => save(key(USER_KEY), userId),
-    reset() {
-      save(key(USER_KEY), null);
-      save(key(SESSION_KEY), null);
-      save(key(VISITOR_KEY), uuid());
+    /** The current session id; a new one starts after 30 minutes without activity. */
+    sessionId(now = Date.now()): string {
+      const [id, last] = (load(sessionKey) ?? '').split('.');
+      const current = id && now - Number(last) < SESSION_TIMEOUT_MS ? id : randomId();
+      save(sessionKey, `${current}.${now}`, persist());
+      return current;
     },
+    getUser: () => load(userKey) ?? undefined,
+    setUser: (userId: string) => save(userKey, userId, persist()),
+    /** Forgets the user and starts a new anonymous visitor and session, for logouts on shared computers. */
+    reset() {
+      save(userKey, null, true);
+      save(sessionKey, null, true);
+      setVisitor(randomId());
+    },
+    /** Writes the visitor cookie once storing is allowed. */
+    persist: () => setVisitor(visitorId()),
   };
 }
+
+export type Identity = ReturnType<typeof createIdentity>;

@@ -8,6 +8,8 @@ type Patron = { flush(): Promise<void>; visitorId: string };
 async function loadScript(attributes: Record<string, string>) {
   const script = document.createElement('script');
   script.src = 'https://collector.test/patron.js';
+  // happy-dom reports itself as an automated browser.
+  script.setAttribute('data-track-bots', '');
   for (const [name, value] of Object.entries(attributes)) script.setAttribute(name, value);
   Object.defineProperty(document, 'currentScript', { value: script, configurable: true });
   vi.resetModules();

@@ -2,13 +2,14 @@
 //
 //   <script src="https://collector.example/patron.js" data-site-key="my-shop" defer></script>
 //
-// records a page view, and exposes the tracker as window.patron. Calls made before it loaded,
-// through the stub `window.patron = window.patron || function () { (patron.q = patron.q || []).push(arguments) }`,
+// records page views (single-page-app navigations included), and exposes the tracker as
+// window.patron. Calls made before it loaded, through the stub
+// `window.patron = window.patron || function () { (patron.q = patron.q || []).push(arguments) }`,
 // are replayed in order.
 import { doc, win } from './env.js';
-import { createTracker, type Tracker } from './tracker.js';
+import { createTracker, type Tracker, type TrackerOptions } from './tracker.js';
 
-type Stub = ((...args: unknown[]) => void) & { q?: ArrayLike<unknown>[] };
+type Stub = ((...args: unknown[]) => void) & { q?: Iterable<unknown>[] };
 type Global = { patron?: Tracker | Stub };
 
 function start(): void {
@@ -19,23 +20,28 @@ function start(): void {
   if (global.patron && 'flush' in global.patron) return;
 
   const data = script.dataset;
-  const siteKey = data.siteKey;
-  if (!siteKey) {
-    console.warn('[patron] the script tag needs data-site-key="<your site key>"; nothing will be recorded');
+  if (!data.siteKey) {
+    console.warn('[patron] data-site-key is missing, so nothing is recorded');
     return;
   }
-  const tracker = createTracker({
-    siteKey,
+  const queued = (global.patron as Stub | undefined)?.q ?? [];
+  const options: TrackerOptions = {
+    siteKey: data.siteKey,
     endpoint: data.endpoint ?? new URL(script.src).origin,
     currency: data.currency,
-    debug: data.debug !== undefined,
-  });
-
-  const queued = (global.patron as Stub | undefined)?.q ?? [];
+    consent: data.consent === 'pending' ? 'pending' : 'granted',
+    cookieDomain: data.cookieDomain,
+    trackPages: true,
+  };
+  // Boolean options: data-debug, data-hash-routing, data-track-bots, data-honour-privacy-signals.
+  for (const flag of ['debug', 'hashRouting', 'trackBots', 'honourPrivacySignals'] as const) {
+    options[flag] = data[flag] !== undefined && data[flag] !== 'false';
+  }
+  const tracker = createTracker(options);
   global.patron = tracker;
-  tracker.page();
-  for (const call of Array.from(queued)) {
-    const [method, ...args] = Array.from(call) as [keyof Tracker, ...unknown[]];
+
+  for (const call of queued) {
+    const [method, ...args] = call as [keyof Tracker, ...unknown[]];
     const fn = tracker[method];
     if (typeof fn === 'function') (fn as (...a: unknown[]) => unknown)(...args);
   }

@@ -1,5 +1,6 @@
-import type { Batch } from '@patron/protocol';
+import type { Batch, EventInput } from '@patron/protocol';
 import { vi } from 'vitest';
+import type { TrackerOptions } from './tracker.js';
 
 export interface Sent {
   url: string;
@@ -22,8 +23,11 @@ export function recordFetch(reply: (url: string, body: unknown) => Response | Pr
   vi.stubGlobal('fetch', fetch);
   return {
     sent,
+    /** Every batch sent to /v1/events, in order. */
+    batches: () => sent.filter((entry) => entry.url.endsWith('/v1/events')).map((entry) => entry.body as Batch),
     /** Every event sent to /v1/events, in order. */
-    events: () => sent.filter((entry) => entry.url.endsWith('/v1/events')).flatMap((entry) => (entry.body as Batch).events),
+    events: (): EventInput[] =>
+      sent.filter((entry) => entry.url.endsWith('/v1/events')).flatMap((entry) => (entry.body as Batch).events),
   };
 }
 
@@ -32,4 +36,14 @@ function defaultReply(url: string, body: unknown): Response {
     return Response.json({ offer: null, decisionId: 'decision-1', reasons: ['no offer matched'] });
   }
   return Response.json({ accepted: (body as Batch).events.length, duplicates: 0, rejected: [] });
+}
+
+let sites = 0;
+
+/**
+ * Options for a tracker of a site no other test uses, because trackers are kept per site for
+ * the life of the page. happy-dom reports itself as an automated browser, so bots are tracked.
+ */
+export function testOptions(options: Partial<TrackerOptions> = {}): TrackerOptions {
+  return { endpoint: 'https://collector.test', siteKey: `site-${++sites}`, flushDelay: 10, trackBots: true, ...options };
 }

@@ -1,8 +1,13 @@
-import type { EventInput, ItemInput, OfferResponse, Properties } from '@patron/protocol';
+import type { EventInput, OfferResponse, Properties } from '@patron/protocol';
+import { DEBUG } from './debug.js';
+import { createDelivery } from './delivery.js';
 import { doc, pageContext, win } from './env.js';
+import { eventSkipReason, pageSkipReason } from './guards.js';
 import { createIdentity } from './identity.js';
-import { uuid } from './ids.js';
-import { createQueue } from './queue.js';
+import { randomId } from './ids.js';
+import { deleteEvents, saveEvent, savedEvents } from './outbox.js';
+import { watchPages } from './pages.js';
+import { persistAll } from './storage.js';
 import { post } from './transport.js';
 
 export interface TrackerOptions {
@@ -14,8 +19,24 @@ export interface TrackerOptions {
   currency?: string;
   /** Send once this many events wait. Default 20. */
   maxBatchSize?: number;
-  /** Send this many milliseconds after the first event waits. Default 1000. */
+  /** Send this many milliseconds after an event is recorded. Default 1000. */
   flushDelay?: number;
+  /** Most unsent events kept in storage; the oldest are dropped first. Default 1000. */
+  maxQueueEvents?: number;
+  /** Most characters of unsent events kept in storage. Default 500,000. */
+  maxQueueChars?: number;
+  /** Record a page view now and on every single-page-app navigation. Default false. */
+  trackPages?: boolean;
+  /** With `trackPages`, count a change of the URL fragment (#/route) as a new page. Default false. */
+  hashRouting?: boolean;
+  /** "pending" stores and sends nothing until `consent('granted')`. Default "granted". */
+  consent?: 'pending' | 'granted';
+  /** Track nothing for visitors who send Global Privacy Control or Do Not Track. Default false. */
+  honourPrivacySignals?: boolean;
+  /** Track known bots and automated browsers too. Default false. */
+  trackBots?: boolean;
+  /** Domain for the visitor cookie, such as ".shop.example" to share it across subdomains. Default: the page's host. */
+  cookieDomain?: string;
   /** Log what the tracker does to the console, prefixed with "[patron]". Default false. */
   debug?: boolean;
 }
@@ -57,6 +78,8 @@ export interface Tracker {
   flush(): Promise<void>;
   /** Forgets the user and starts a new anonymous visitor, for logouts on shared computers. */
   reset(): void;
+  /** Gives or refuses consent; "denied" discards what was recorded while consent was pending. */
+  consent(state: 'granted' | 'denied'): void;
   readonly visitorId: string;
   readonly sessionId: string;
 }
@@ -64,93 +87,105 @@ export interface Tracker {
 type Omitted = 'id' | 'visitorId' | 'sessionId' | 'timestamp';
 type Payload = EventInput extends infer E ? (E extends EventInput ? Omit<E, Omitted> : never) : never;
 
-/** Creates a tracker that batches events for one site and delivers them to the collector. */
+const trackers: Record<string, Tracker> = {};
+let lastTimestamp = 0;
+
+/**
+ * Creates the tracker of one site, or returns the one already created for that site and
+ * endpoint, so that initialising twice never records events twice.
+ */
 export function createTracker(options: TrackerOptions): Tracker {
+  const { siteKey } = options;
   const endpoint = options.endpoint.replace(/\/+$/, '');
+  const debug = (message: string, detail?: unknown) => options.debug && console.info(`[patron] ${message}`, detail ?? '');
+  const instanceKey = `${endpoint} ${siteKey}`;
+  if (trackers[instanceKey]) {
+    DEBUG && debug('createTracker was called again for this site, so it returns the existing tracker (duplicate-init)');
+    return trackers[instanceKey];
+  }
+
   const currency = options.currency ?? 'GBP';
-  const identity = createIdentity(options.siteKey);
-  const debug = (message: string, detail?: unknown) => {
-    if (options.debug) console.info(`[patron] ${message}`, detail ?? '');
+  let consent: TrackerOptions['consent'] | 'denied' = options.consent ?? 'granted';
+  const granted = () => consent === 'granted';
+  const identity = createIdentity(siteKey, granted, options.cookieDomain);
+  const delivery = createDelivery(`${endpoint}/v1/events`, siteKey, options.maxBatchSize ?? 20, options.flushDelay ?? 1000, granted, debug);
+  const pageSkip = pageSkipReason(!!options.trackBots, !!options.honourPrivacySignals);
+
+  /** Every reason not to record an event passes through here, so it can be logged and tested. */
+  const skip = (reason: string | undefined, type: string) => {
+    if (DEBUG && reason) debug(`${type} not recorded: ${reason}`);
+    return !!reason;
   };
-  const queue = createQueue({
-    url: `${endpoint}/v1/events`,
-    siteKey: options.siteKey,
-    maxBatchSize: options.maxBatchSize ?? 20,
-    flushDelay: options.flushDelay ?? 1000,
-    debug,
-  });
 
   const record = (payload: Payload) => {
-    const now = Date.now();
+    if (skip(pageSkip ?? (consent === 'denied' ? (DEBUG ? 'no-consent' : '1') : undefined), payload.type)) return;
+    // Timestamps of one page never repeat, so saved events keep the order they were recorded in.
+    const now = (lastTimestamp = Math.max(Date.now(), lastTimestamp + 1));
     const event = {
       ...pageContext(),
       ...payload,
-      id: uuid(),
+      id: randomId(),
       visitorId: identity.visitorId(),
       sessionId: identity.sessionId(now),
       timestamp: now,
     } as EventInput;
-    const userId = identity.userId();
-    if (userId && !event.userId) event.userId = userId;
-    debug(`recorded ${event.type}`, event);
-    queue.push(event);
+    event.userId ??= identity.getUser();
+    // Debug builds check properties here; other builds leave it to the collector, which keeps
+    // such an event in quarantine with the reason.
+    if (DEBUG && skip(eventSkipReason(event as unknown as Record<string, unknown>), payload.type)) return;
+    try {
+      saveEvent(siteKey, event, granted(), options.maxQueueEvents ?? 1000, options.maxQueueChars ?? 500_000);
+    } catch (error) {
+      // JSON.stringify throws on circular structures and BigInt values; the shop's page must not.
+      skip(DEBUG ? `it cannot be turned into JSON (${(error as Error).message})` : '1', payload.type);
+      return;
+    }
+    DEBUG && debug(`recorded ${event.type}`, event);
+    delivery.own(event.id);
+    delivery.schedule();
   };
 
-  const line = (item: Item, quantity = 1) => ({
-    id: item.id,
-    name: item.name,
-    category: item.category,
-    price: item.price,
-    quantity,
-  });
+  // Items are sent as given, with their quantity; the collector ignores fields it does not know.
+  const lines = (items: Array<Item & { quantity?: number }> = []) => items.map((item) => ({ ...item, quantity: item.quantity ?? 1 }));
+  const itemEvent = (type: 'view_item' | 'add_to_cart' | 'remove_from_cart', item: Item, quantity = 1) =>
+    record({ type, items: [{ ...item, quantity }], currency: item.currency ?? currency });
 
-  const cartEvent = (type: 'add_to_cart' | 'remove_from_cart', item: Item, quantity = 1) =>
-    record({ type, items: [line(item, quantity)], currency: item.currency ?? currency });
-
-  // Deliver what is waiting when the page is hidden or closed; later pages resume from storage.
-  const onHide = () => {
-    if (doc?.visibilityState !== 'visible') void queue.flush(true);
-  };
-  win?.addEventListener('pagehide', () => void queue.flush(true));
-  doc?.addEventListener('visibilitychange', onHide);
-
-  return {
+  const tracker: Tracker = {
     page: () => record({ type: 'page_view' }),
-    viewItem: (item) => record({ type: 'view_item', items: [line(item)], currency: item.currency ?? currency }),
-    addToCart: (item, quantity) => cartEvent('add_to_cart', item, quantity),
-    removeFromCart: (item, quantity) => cartEvent('remove_from_cart', item, quantity),
-    beginCheckout: (items = []) =>
-      record({ type: 'begin_checkout', items: items.map((item) => line(item, item.quantity)), currency }),
-    purchase: (order) =>
-      record({
-        ...order,
-        type: 'purchase',
-        currency: order.currency ?? currency,
-        items: (order.items ?? []).map((item) => line(item, item.quantity)),
-      }),
+    viewItem: (item) => itemEvent('view_item', item),
+    addToCart: (item, quantity) => itemEvent('add_to_cart', item, quantity),
+    removeFromCart: (item, quantity) => itemEvent('remove_from_cart', item, quantity),
+    beginCheckout: (items) => record({ type: 'begin_checkout', items: lines(items), currency }),
+    purchase: (order) => record({ ...order, type: 'purchase', currency: order.currency ?? currency, items: lines(order.items) }),
     identify(userId, traits) {
-      identity.setUserId(userId);
+      if (consent !== 'denied') identity.setUser(userId);
       record({ type: 'identify', userId, traits });
     },
     track: (name, props) => record({ type: 'custom', name, props }),
     async getOffer({ placement } = {}) {
-      await queue.flush();
+      await delivery.flush();
       try {
-        const response = await post(`${endpoint}/v1/offer`, {
-          siteKey: options.siteKey,
-          visitorId: identity.visitorId(),
-          placement,
-          context: { sessionId: identity.sessionId(), ...pageContext() },
-        });
+        const request = { siteKey, visitorId: identity.visitorId(), placement, context: { sessionId: identity.sessionId(), ...pageContext() } };
+        const response = await post(`${endpoint}/v1/offer`, JSON.stringify(request), false);
         if (response.ok) return (await response.json()) as OfferResponse;
-        debug(`offer request failed with ${response.status}`, await response.text());
+        DEBUG && debug(`the offer request failed with ${response.status}`, await response.text());
       } catch (error) {
-        debug('offer request failed', error);
+        DEBUG && debug('the offer request failed', error);
       }
-      return { offer: null, decisionId: '', reasons: ['the collector could not be reached'] };
+      return { offer: null, decisionId: '', reasons: ['collector unreachable'] };
     },
-    flush: () => queue.flush(),
-    reset: () => identity.reset(),
+    flush: delivery.flush,
+    reset: identity.reset,
+    consent(state) {
+      consent = state;
+      if (state === 'granted') {
+        persistAll('patron:');
+        identity.persist();
+        delivery.schedule();
+      } else {
+        deleteEvents(siteKey, savedEvents(siteKey).map((event) => event.id));
+      }
+    },
     get visitorId() {
       return identity.visitorId();
     },
@@ -158,4 +193,14 @@ export function createTracker(options: TrackerOptions): Tracker {
       return identity.sessionId();
     },
   };
+  trackers[instanceKey] = tracker;
+
+  if (granted()) identity.persist();
+  // Send when the page is hidden or closed, when the network returns, and what earlier pages left.
+  win?.addEventListener('pagehide', delivery.flushOnExit);
+  win?.addEventListener('online', delivery.resume);
+  doc?.addEventListener('visibilitychange', () => doc!.visibilityState === 'hidden' && delivery.flush());
+  delivery.schedule();
+  if (options.trackPages) watchPages(tracker.page, !!options.hashRouting);
+  return tracker;
 }

@@ -1,13 +1,20 @@
+/** Largest body sent with `keepalive`: browsers allow 64 KiB in flight per page, shared by all requests. */
+export const KEEPALIVE_BYTES = 60_000;
+
 /**
- * Posts a JSON body as text/plain, a "simple" request that browsers send across origins without a
- * CORS preflight. `keepalive` lets the request finish after the page is closed.
+ * Posts a JSON body. A string body is sent as text/plain;charset=UTF-8 by default, which makes a
+ * "simple" request that browsers send across origins without a CORS preflight. `keepalive` lets
+ * the request finish after the page is closed.
  */
-export function post(url: string, body: unknown, keepalive = false): Promise<Response> {
-  return fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
-    body: JSON.stringify(body),
-    keepalive,
-    credentials: 'omit',
-  });
-}
+export const post = (url: string, body: string, keepalive: boolean): Promise<Response> =>
+  fetch(url, { method: 'POST', body, keepalive });
+
+/**
+ * Milliseconds that a `Retry-After` header asks to wait. Only the seconds form is read, which is
+ * what the collector sends; an HTTP date gives undefined, so the caller's backoff applies.
+ */
+export const retryAfter = (response: Response): number | undefined =>
+  Number(response.headers.get('retry-after')) * 1000 || undefined;
+
+/** UTF-8 size of a string, which is what the keepalive budget counts. */
+export const byteLength = (text: string): number => new Blob([text]).size;

@@ -13,6 +13,12 @@ export function eventsRoute() {
     sites.checkOrigin(c, site);
 
     const result = storeBatch(db, batch, Date.now());
+    if (batch.dropped) {
+      logger.warn(
+        { requestId: c.var.requestId, siteKey: site.key, dropped: batch.dropped },
+        'a browser dropped unsent events because its saved queue was full',
+      );
+    }
     if (result.rejected.length > 0) {
       logger.warn(
         { requestId: c.var.requestId, siteKey: site.key, rejected: result.rejected.length },

@@ -1,0 +1,39 @@
+import type { EventInput } from '@patron/protocol';
+import { load, save, savedKeys } from './storage.js';
+
+/**
+ * Unsent events are saved one key per event, `patron:e:<site>:<timestamp>:<id>`, so that they
+ * survive reloads, crashed tabs and offline periods, so that tabs of one shop add and remove
+ * events without overwriting each other's changes, and so that keys sort oldest first (epoch
+ * milliseconds have 13 digits from 2001 to 2286, so they sort as text).
+ */
+const prefix = (siteKey: string) => `patron:e:${siteKey}:`;
+const droppedKey = (siteKey: string) => `patron:d:${siteKey}`;
+
+/**
+ * Saves an event, then drops the oldest saved events while there are more than `maxEvents` or
+ * more than `maxChars` characters of them, counting what it dropped.
+ */
+export function saveEvent(siteKey: string, event: EventInput, persist: boolean, maxEvents: number, maxChars: number): void {
+  save(`${prefix(siteKey)}${event.timestamp}:${event.id}`, JSON.stringify(event), persist);
+  const keys = savedKeys(prefix(siteKey));
+  let chars = keys.reduce((sum, key) => sum + load(key)!.length, 0);
+  let dropped = 0;
+  while (keys.length - dropped > maxEvents || (chars > maxChars && keys.length - dropped > 1)) {
+    chars -= load(keys[dropped]!)!.length;
+    save(keys[dropped++]!, null, true);
+  }
+  if (dropped) save(droppedKey(siteKey), String(droppedCount(siteKey) + dropped), persist);
+}
+
+/** Saved events, oldest first. */
+export const savedEvents = (siteKey: string): EventInput[] =>
+  savedKeys(prefix(siteKey)).map((key) => JSON.parse(load(key)!) as EventInput);
+
+export function deleteEvents(siteKey: string, ids: string[]): void {
+  for (const key of savedKeys(prefix(siteKey))) if (ids.includes(key.slice(key.lastIndexOf(':') + 1))) save(key, null, true);
+}
+
+/** Events dropped because the outbox was full since the count was last reset with `null`. */
+export const droppedCount = (siteKey: string): number => Number(load(droppedKey(siteKey))) || 0;
+export const resetDropped = (siteKey: string): void => save(droppedKey(siteKey), null, true);
