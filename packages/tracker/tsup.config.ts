@@ -1,9 +1,10 @@
+import { readFile, writeFile } from 'node:fs/promises';
 import { defineConfig, type Options } from 'tsup';
 
 // Methods used only inside the tracker, renamed to short names in the script-tag build. Public
 // methods, options (the script tag reads them from data attributes) and wire fields must never
 // appear here.
-const internalProperties = /^(getUser|setUser|persist|schedule|flushOnExit|own|resume)$/;
+const internalProperties = /^(getUser|setUser|persist|schedule|flushOnExit|resume|tab)$/;
 
 const script = (name: string, debug: boolean): Options => ({
   entry: { [name]: 'src/script.ts' },
@@ -15,11 +16,17 @@ const script = (name: string, debug: boolean): Options => ({
   terserOptions: {
     ecma: 2020,
     toplevel: true,
-    compress: { passes: 3, unsafe: true, pure_getters: true },
+    compress: { passes: 5, unsafe: true, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, booleans_as_integers: true },
     mangle: { properties: { regex: internalProperties } },
   },
   treeshake: true,
   define: { __PATRON_DEBUG__: String(debug) },
+  // The code does not depend on strict mode, so the directive esbuild adds is dropped (13 bytes).
+  async onSuccess() {
+    const file = `dist/${name}.js`;
+    const code = await readFile(file, 'utf8');
+    await writeFile(file, code.replace('"use strict";', ''));
+  },
 });
 
 export default defineConfig([

@@ -124,6 +124,27 @@
       });
     },
 
+    // The help centre is a single-page app: topics change the URL with history.pushState, and the
+    // tracker counts each as a page view.
+    help: function () {
+      var topics = JSON.parse(document.getElementById('help-topics').textContent);
+      var section = document.getElementById('help-topic');
+      function show() {
+        var topic = new URLSearchParams(location.search).get('topic');
+        section.textContent = topics[topic] || 'Choose a topic.';
+        section.dataset.topic = topic || '';
+      }
+      document.querySelectorAll('[data-topic]').forEach(function (link) {
+        link.addEventListener('click', function (event) {
+          event.preventDefault();
+          history.pushState(null, '', link.getAttribute('href'));
+          show();
+        });
+      });
+      window.addEventListener('popstate', show);
+      show();
+    },
+
     order: function () {
       var id = new URLSearchParams(location.search).get('id');
       var order = read(ORDERS_KEY, {})[id];

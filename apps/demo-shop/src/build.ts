@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { products } from './catalog.js';
-import { cartPage, checkoutPage, homePage, orderPage, productPage } from './pages.js';
+import { cartPage, checkoutPage, helpPage, homePage, orderPage, productPage } from './pages.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist');
@@ -14,6 +14,7 @@ const pages: Record<string, string> = {
   'cart/index.html': cartPage(),
   'checkout/index.html': checkoutPage(),
   'order/index.html': orderPage(),
+  'help/index.html': helpPage(),
 };
 for (const product of products) pages[`products/${product.id}/index.html`] = productPage(product);
 

@@ -27,7 +27,7 @@ export function layout(title: string, page: string, main: string): string {
 <body data-page="${page}">
 <header class="site-header">
   <a class="brand" href="/">Hearth &amp; Home</a>
-  <nav aria-label="Shop"><a href="/">Products</a> <a href="/cart/" id="cart-link">Basket (<span id="cart-count">0</span>)</a></nav>
+  <nav aria-label="Shop"><a href="/">Products</a> <a href="/help/">Help</a> <a href="/cart/" id="cart-link">Basket (<span id="cart-count">0</span>)</a></nav>
 </header>
 <aside id="offer" class="offer" aria-live="polite" hidden>
   <strong id="offer-title"></strong>

@@ -83,3 +83,25 @@ export function orderPage(): string {
 <p id="order-missing" hidden>This order is not in this browser. <a href="/">Back to the shop.</a></p>`,
   );
 }
+
+/** Help topics of the single-page help centre, shown by shop.js without reloading the page. */
+export const helpTopics: Record<string, string> = {
+  delivery: 'We deliver across the United Kingdom in two to four working days.',
+  returns: 'Return anything unused within 30 days for a full refund.',
+  care: 'Wash enamel and bone china by hand in warm, soapy water.',
+};
+
+export function helpPage(): string {
+  const links = Object.keys(helpTopics)
+    .map((topic) => `<li><a href="/help/?topic=${topic}" data-topic="${topic}">${topic[0]!.toUpperCase()}${topic.slice(1)}</a></li>`)
+    .join('');
+  const topics = JSON.stringify(helpTopics).replace(/</g, '\\u003c');
+  return layout(
+    'Help',
+    'help',
+    `<h1>Help centre</h1>
+<nav aria-label="Help topics"><ul>${links}</ul></nav>
+<section id="help-topic" aria-live="polite"><p>Choose a topic.</p></section>
+<script type="application/json" id="help-topics">${topics}</script>`,
+  );
+}

@@ -11,16 +11,25 @@ async function freshPage() {
 
 /**
  * Gives happy-dom, which has no Web Locks, an exclusive lock manager: requests for one name run
- * one after another, as in browsers.
+ * one after another, as in browsers, and `query` lists the names held.
  */
 function installWebLocks() {
   const tails = new Map<string, Promise<unknown>>();
+  const held = new Set<string>();
   const request = (name: string, callback: () => Promise<unknown>) => {
-    const run = (tails.get(name) ?? Promise.resolve()).then(callback);
+    const run = (tails.get(name) ?? Promise.resolve()).then(async () => {
+      held.add(name);
+      try {
+        return await callback();
+      } finally {
+        held.delete(name);
+      }
+    });
     tails.set(name, run.catch(() => undefined));
     return run;
   };
-  Object.defineProperty(navigator, 'locks', { value: { request }, configurable: true });
+  const query = async () => ({ held: [...held].map((name) => ({ name })), pending: [] });
+  Object.defineProperty(navigator, 'locks', { value: { request, query }, configurable: true });
 }
 
 const ok = (body: unknown) => Response.json({ accepted: (body as { events: unknown[] }).events.length, duplicates: 0, rejected: [] });
@@ -161,12 +170,28 @@ describe('saved queue', () => {
     first.track('left_behind');
     const recorded = [first.visitorId];
 
+    // The first page is gone, and its locks with it.
+    installWebLocks();
     const net = recordFetch();
     const second = (await freshPage())({ ...options, flushDelay: 10 });
     await vi.waitFor(() => expect(net.events()).toHaveLength(2));
 
     expect(second.visitorId).toBe(recorded[0]);
     expect(net.events().map((event) => event.type)).toEqual(['page_view', 'custom']);
+  });
+
+  it('leaves a living page\'s events to it', async () => {
+    const options = testOptions({ flushDelay: 60_000 });
+    recordFetch(() => Promise.reject(new TypeError('offline')));
+    const living = (await freshPage())(options);
+    living.track('kept_by_its_page');
+
+    const net = recordFetch();
+    const other = (await freshPage())(options);
+    other.track('own_event');
+    await other.flush();
+
+    expect(net.events().map((event) => (event.type === 'custom' ? event.name : event.type))).toEqual(['own_event']);
   });
 
   it('drops the oldest events beyond the limit and reports them', async () => {
@@ -176,7 +201,7 @@ describe('saved queue', () => {
     for (let i = 0; i < 5; i++) t.track('step', { i });
 
     const net = recordFetch();
-    await t.flush().catch(() => {});
+    installWebLocks();
     const later = (await freshPage())({ ...options, flushDelay: 10 });
     await later.flush();
 

@@ -1,6 +1,7 @@
 import type { Batch, EventInput } from '@patron/protocol';
 import { DEBUG } from './debug.js';
 import { nav } from './env.js';
+import { randomId } from './ids.js';
 import { deleteEvents, droppedCount, resetDropped, savedEvents } from './outbox.js';
 import { byteLength, KEEPALIVE_BYTES, post, retryAfter } from './transport.js';
 
@@ -8,10 +9,13 @@ const MAX_BACKOFF_MS = 60_000;
 
 /**
  * Delivers saved events to `url` in batches of at most `maxBatchSize`, `flushDelay` ms after they
- * are recorded, while `canSend` (consent) allows it. Tabs of one shop take turns through a Web Lock, and each
- * reads the saved events afresh inside it, so two tabs never send the same event. Events are
- * deleted only after the collector answered; a retry sends the same event ids, so the collector
- * stores each event once.
+ * are recorded, while `canSend` (consent) allows it. Events are deleted only after the collector
+ * answered; a retry sends the same event ids, so the collector stores each event once.
+ *
+ * Each page sends the events it recorded, and adopts those of pages that are gone, which it
+ * tells from the Web Lock every page holds while it lives. Taking only what no living page owns
+ * keeps two tabs from sending the same event: localStorage reaches other tabs with a delay in
+ * Chromium, so a tab cannot rely on seeing another tab's deletions at once.
  */
 export function createDelivery(
   url: string,
@@ -19,10 +23,13 @@ export function createDelivery(
   maxBatchSize: number,
   flushDelay: number,
   canSend: () => boolean,
-  debug: (message: string, detail?: unknown) => void,
+  debug?: (message: string, detail?: unknown) => void,
 ) {
   const inFlight = new Set<string>();
-  const mine = new Set<string>();
+  const tab = randomId();
+  const lockName = `patron:${siteKey}:`;
+  // Held until the page is gone, so that other pages know its events have an owner.
+  nav?.locks?.request(lockName + tab, () => new Promise(() => {}));
   let timer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   let pausedUntil = 0;
@@ -57,16 +64,16 @@ export function createDelivery(
       const response = await post(url, body, byteLength(body) <= KEEPALIVE_BYTES);
       const { status } = response;
       if (status < 500 && status !== 408 && status !== 429) {
-        if (status > 299) DEBUG && debug(`the collector rejected ${ids.length} events with ${status}; they are not resent`, await response.text());
+        if (status > 299) DEBUG && debug!(`the collector rejected ${ids.length} events with ${status}; they are not resent`, await response.text());
         else if (dropped) resetDropped(siteKey);
         deleteEvents(siteKey, ids);
         failures = 0;
         return true;
       }
       delay = retryAfter(response);
-      DEBUG && debug(`sending failed with ${status}`);
+      DEBUG && debug!(`sending failed with ${status}`);
     } catch (error) {
-      DEBUG && debug('sending failed', error);
+      DEBUG && debug!('sending failed', error);
     } finally {
       ids.forEach((id) => inFlight.delete(id));
     }
@@ -78,7 +85,14 @@ export function createDelivery(
   };
 
   const sendAll = async () => {
-    for (let batch; (batch = nextBatch(savedEvents(siteKey))).length && (await send(batch)); );
+    // A page's lock may still be pending when it has already saved events.
+    const locks = await nav?.locks?.query();
+    const living = [...(locks?.held ?? []), ...(locks?.pending ?? [])].map((lock) => lock.name);
+    const sendable = () =>
+      savedEvents(siteKey)
+        .filter(([owner]) => owner === tab || !living.includes(lockName + owner))
+        .map(([, event]) => event);
+    for (let batch; (batch = nextBatch(sendable())).length && (await send(batch)); );
   };
 
   /**
@@ -92,11 +106,11 @@ export function createDelivery(
     if (!now && Date.now() < pausedUntil) return later(pausedUntil - Date.now());
     // Without Web Locks (Safari before 15.4) two tabs may send the same event, which the collector
     // then stores once; within a page, events already on their way are never taken again.
-    await (nav?.locks ? nav.locks.request(`patron:${siteKey}`, sendAll) : sendAll());
+    await (nav?.locks ? nav.locks.request(lockName, sendAll) : sendAll());
   }
 
   return {
-    flush: () => flush(),
+    flush,
     /** Sends now, without waiting for a retry's delay. */
     resume: () => flush(true),
     /** Sends soon: after the flush delay, or at once when a batch is full. */
@@ -106,14 +120,14 @@ export function createDelivery(
       else if (waiting) later(flushDelay);
     },
     /**
-     * Sends this page's saved events at once, for a page that is being hidden or closed. The page
-     * may be gone before a lock is granted, so it sends only events it recorded itself.
+     * Sends this page's saved events at once, for a page that is being hidden or closed: it may be
+     * gone before a lock is granted, so it sends only events it recorded itself, which no other
+     * page takes while this one lives.
      */
     flushOnExit() {
-      const batch = nextBatch(savedEvents(siteKey).filter((event) => mine.has(event.id)));
+      const batch = nextBatch(savedEvents(siteKey).flatMap(([owner, event]) => (owner === tab ? [event] : [])));
       if (canSend() && batch.length) void send(batch);
     },
-    /** Marks an event as recorded by this page. */
-    own: (id: string) => mine.add(id),
+    tab,
   };
 }

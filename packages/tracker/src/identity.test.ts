@@ -28,7 +28,7 @@ describe('visitor id', () => {
     const id = identity.visitorId();
     localStorage.clear();
 
-    expect(document.cookie).toContain(`patron_${key.replace(/-/g, '_')}=${id}`);
+    expect(document.cookie).toContain(`patron_${key}=${id}`);
     expect(createIdentity(key, allowed).visitorId()).toBe(id);
   });
 

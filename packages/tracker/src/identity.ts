@@ -14,7 +14,8 @@ export function createIdentity(siteKey: string, persist: () => boolean, cookieDo
   const visitorKey = `patron:v:${siteKey}`;
   const sessionKey = `patron:s:${siteKey}`;
   const userKey = `patron:u:${siteKey}`;
-  const cookie = `patron_${siteKey.replace(/\W/g, '_')}`;
+  // Site keys are lowercase letters, digits and "-", all valid in a cookie name.
+  const cookie = `patron_${siteKey}`;
 
   const setVisitor = (id: string) => {
     save(visitorKey, id, persist());

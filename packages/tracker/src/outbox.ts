@@ -2,10 +2,10 @@ import type { EventInput } from '@patron/protocol';
 import { load, save, savedKeys } from './storage.js';
 
 /**
- * Unsent events are saved one key per event, `patron:e:<site>:<timestamp>:<id>`, so that they
- * survive reloads, crashed tabs and offline periods, so that tabs of one shop add and remove
- * events without overwriting each other's changes, and so that keys sort oldest first (epoch
- * milliseconds have 13 digits from 2001 to 2286, so they sort as text).
+ * Unsent events are saved one key per event, `patron:e:<site>:<timestamp>:<tab>:<id>`, so that
+ * they survive reloads, crashed tabs and offline periods, so that tabs of one shop add and remove
+ * events without overwriting each other's changes, so that each names the page that recorded it,
+ * and so that keys sort oldest first (epoch milliseconds have 13 digits from 2001 to 2286).
  */
 const prefix = (siteKey: string) => `patron:e:${siteKey}:`;
 const droppedKey = (siteKey: string) => `patron:d:${siteKey}`;
@@ -14,8 +14,8 @@ const droppedKey = (siteKey: string) => `patron:d:${siteKey}`;
  * Saves an event, then drops the oldest saved events while there are more than `maxEvents` or
  * more than `maxChars` characters of them, counting what it dropped.
  */
-export function saveEvent(siteKey: string, event: EventInput, persist: boolean, maxEvents: number, maxChars: number): void {
-  save(`${prefix(siteKey)}${event.timestamp}:${event.id}`, JSON.stringify(event), persist);
+export function saveEvent(siteKey: string, tab: string, event: EventInput, persist: boolean, maxEvents: number, maxChars: number): void {
+  save(`${prefix(siteKey)}${event.timestamp}:${tab}:${event.id}`, JSON.stringify(event), persist);
   const keys = savedKeys(prefix(siteKey));
   let chars = keys.reduce((sum, key) => sum + load(key)!.length, 0);
   let dropped = 0;
@@ -26,9 +26,9 @@ export function saveEvent(siteKey: string, event: EventInput, persist: boolean, 
   if (dropped) save(droppedKey(siteKey), String(droppedCount(siteKey) + dropped), persist);
 }
 
-/** Saved events, oldest first. */
-export const savedEvents = (siteKey: string): EventInput[] =>
-  savedKeys(prefix(siteKey)).map((key) => JSON.parse(load(key)!) as EventInput);
+/** Saved events with the id of the page that recorded each, oldest first. */
+export const savedEvents = (siteKey: string): Array<[tab: string, event: EventInput]> =>
+  savedKeys(prefix(siteKey)).map((key) => [key.split(':')[4]!, JSON.parse(load(key)!) as EventInput]);
 
 export function deleteEvents(siteKey: string, ids: string[]): void {
   for (const key of savedKeys(prefix(siteKey))) if (ids.includes(key.slice(key.lastIndexOf(':') + 1))) save(key, null, true);

@@ -21,7 +21,7 @@ function start(): void {
 
   const data = script.dataset;
   if (!data.siteKey) {
-    console.warn('[patron] data-site-key is missing, so nothing is recorded');
+    console.warn('[patron] no data-site-key; nothing is recorded');
     return;
   }
   const queued = (global.patron as Stub | undefined)?.q ?? [];

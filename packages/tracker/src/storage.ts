@@ -34,7 +34,7 @@ export function save(key: string, value: string | null, persist: boolean): void 
 
 /** Saved keys that start with `prefix`, sorted. */
 export const savedKeys = (prefix: string): string[] =>
-  [...new Set([...Object.keys(memory), ...(attempt(() => Object.keys(local!)) ?? [])])]
+  Object.keys({ ...attempt(() => ({ ...local })), ...memory })
     .filter((key) => key.startsWith(prefix))
     .sort();
 

@@ -91,24 +91,23 @@ const trackers: Record<string, Tracker> = {};
 let lastTimestamp = 0;
 
 /**
- * Creates the tracker of one site, or returns the one already created for that site and
- * endpoint, so that initialising twice never records events twice.
+ * Creates the tracker of one site, or returns the one already created for that site key, so that
+ * initialising twice never records events twice.
  */
 export function createTracker(options: TrackerOptions): Tracker {
   const { siteKey } = options;
   const endpoint = options.endpoint.replace(/\/+$/, '');
   const debug = (message: string, detail?: unknown) => options.debug && console.info(`[patron] ${message}`, detail ?? '');
-  const instanceKey = `${endpoint} ${siteKey}`;
-  if (trackers[instanceKey]) {
+  if (trackers[siteKey]) {
     DEBUG && debug('createTracker was called again for this site, so it returns the existing tracker (duplicate-init)');
-    return trackers[instanceKey];
+    return trackers[siteKey];
   }
 
   const currency = options.currency ?? 'GBP';
   let consent: TrackerOptions['consent'] | 'denied' = options.consent ?? 'granted';
   const granted = () => consent === 'granted';
   const identity = createIdentity(siteKey, granted, options.cookieDomain);
-  const delivery = createDelivery(`${endpoint}/v1/events`, siteKey, options.maxBatchSize ?? 20, options.flushDelay ?? 1000, granted, debug);
+  const delivery = createDelivery(`${endpoint}/v1/events`, siteKey, options.maxBatchSize ?? 20, options.flushDelay ?? 1000, granted, DEBUG ? debug : undefined);
   const pageSkip = pageSkipReason(!!options.trackBots, !!options.honourPrivacySignals);
 
   /** Every reason not to record an event passes through here, so it can be logged and tested. */
@@ -134,14 +133,13 @@ export function createTracker(options: TrackerOptions): Tracker {
     // such an event in quarantine with the reason.
     if (DEBUG && skip(eventSkipReason(event as unknown as Record<string, unknown>), payload.type)) return;
     try {
-      saveEvent(siteKey, event, granted(), options.maxQueueEvents ?? 1000, options.maxQueueChars ?? 500_000);
+      saveEvent(siteKey, delivery.tab, event, granted(), options.maxQueueEvents ?? 1000, options.maxQueueChars ?? 500_000);
     } catch (error) {
       // JSON.stringify throws on circular structures and BigInt values; the shop's page must not.
       skip(DEBUG ? `it cannot be turned into JSON (${(error as Error).message})` : '1', payload.type);
       return;
     }
     DEBUG && debug(`recorded ${event.type}`, event);
-    delivery.own(event.id);
     delivery.schedule();
   };
 
@@ -172,7 +170,8 @@ export function createTracker(options: TrackerOptions): Tracker {
       } catch (error) {
         DEBUG && debug('the offer request failed', error);
       }
-      return { offer: null, decisionId: '', reasons: ['collector unreachable'] };
+      // No reasons: the collector, which explains decisions, could not be reached.
+      return { offer: null, decisionId: '', reasons: [] };
     },
     flush: delivery.flush,
     reset: identity.reset,
@@ -183,7 +182,7 @@ export function createTracker(options: TrackerOptions): Tracker {
         identity.persist();
         delivery.schedule();
       } else {
-        deleteEvents(siteKey, savedEvents(siteKey).map((event) => event.id));
+        deleteEvents(siteKey, savedEvents(siteKey).map(([, event]) => event.id));
       }
     },
     get visitorId() {
@@ -193,13 +192,13 @@ export function createTracker(options: TrackerOptions): Tracker {
       return identity.sessionId();
     },
   };
-  trackers[instanceKey] = tracker;
+  trackers[siteKey] = tracker;
 
   if (granted()) identity.persist();
   // Send when the page is hidden or closed, when the network returns, and what earlier pages left.
   win?.addEventListener('pagehide', delivery.flushOnExit);
   win?.addEventListener('online', delivery.resume);
-  doc?.addEventListener('visibilitychange', () => doc!.visibilityState === 'hidden' && delivery.flush());
+  doc?.addEventListener('visibilitychange', () => doc!.visibilityState === 'hidden' && delivery.flushOnExit());
   delivery.schedule();
   if (options.trackPages) watchPages(tracker.page, !!options.hashRouting);
   return tracker;
