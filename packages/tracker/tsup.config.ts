@@ -6,8 +6,8 @@ import { defineConfig, type Options } from 'tsup';
 // appear here.
 const internalProperties = /^(getUser|setUser|persist|schedule|flushOnExit|resume|tab)$/;
 
-const script = (name: string, debug: boolean): Options => ({
-  entry: { [name]: 'src/script.ts' },
+const script = (name: string, entry: string, debug: boolean): Options => ({
+  entry: { [name]: entry },
   format: ['iife'],
   outExtension: () => ({ js: '.js' }),
   target: 'es2020',
@@ -34,14 +34,16 @@ export default defineConfig([
     // The npm package: ESM and CommonJS with type declarations.
     // TODO: the declarations import '@patron/protocol', which is not published yet; inline those
     // types or publish the protocol package before publishing the tracker.
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', datalayer: 'src/datalayer.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     target: 'es2020',
     treeshake: true,
     define: { __PATRON_DEBUG__: 'true' },
   },
-  // The script-tag builds: patron.js for production, patron.debug.js with console messages.
-  script('patron', false),
-  script('patron.debug', true),
+  // The script-tag builds: patron.js for production, patron.debug.js with console messages, and
+  // patron.ga4.js with the bridge that records GA4 ecommerce events pushed to dataLayer.
+  script('patron', 'src/script.ts', false),
+  script('patron.debug', 'src/script.ts', true),
+  script('patron.ga4', 'src/script-ga4.ts', false),
 ]);

@@ -10,7 +10,7 @@ const MAX_BACKOFF_MS = 60_000;
 /**
  * Delivers saved events to `url` in batches of at most `maxBatchSize`, `flushDelay` ms after they
  * are recorded, while `canSend` (consent) allows it. Events are deleted only after the collector
- * answered; a retry sends the same event ids, so the collector stores each event once.
+ * acknowledged them; a retry sends the same event ids, so the collector stores each event once.
  *
  * Each page sends the events it recorded, and adopts those of pages that are gone, which it
  * tells from the Web Lock every page holds while it lives. Taking only what no living page owns
@@ -38,7 +38,7 @@ export function createDelivery(
     timer ??= setTimeout(flush, delay);
   };
 
-  /** The oldest events not already on their way, up to the batch size and the keepalive budget. */
+  /** Collects the oldest events not already on their way, up to the batch size and the keepalive budget. */
   const nextBatch = (events: EventInput[]) => {
     const batch: EventInput[] = [];
     let bytes = 200;
@@ -104,8 +104,8 @@ export function createDelivery(
     timer = undefined;
     if (!canSend()) return;
     if (!now && Date.now() < pausedUntil) return later(pausedUntil - Date.now());
-    // Without Web Locks (Safari before 15.4) two tabs may send the same event, which the collector
-    // then stores once; within a page, events already on their way are never taken again.
+    // Without Web Locks (Safari before 15.4), two tabs may send the same event and the collector
+    // stores it once. Within a page, events already on their way are never taken again.
     await (nav?.locks ? nav.locks.request(lockName, sendAll) : sendAll());
   }
 
@@ -120,9 +120,9 @@ export function createDelivery(
       else if (waiting) later(flushDelay);
     },
     /**
-     * Sends this page's saved events at once, for a page that is being hidden or closed: it may be
-     * gone before a lock is granted, so it sends only events it recorded itself, which no other
-     * page takes while this one lives.
+     * Sends this page's saved events at once, for a page that is being hidden or closed. The page
+     * may be gone before a lock is granted, so it sends only the events it recorded itself. No
+     * other page takes those while this one lives.
      */
     flushOnExit() {
       const batch = nextBatch(savedEvents(siteKey).flatMap(([owner, event]) => (owner === tab ? [event] : [])));

@@ -2,10 +2,10 @@ import type { EventInput } from '@patron/protocol';
 import { load, save, savedKeys } from './storage.js';
 
 /**
- * Unsent events are saved one key per event, `patron:e:<site>:<timestamp>:<tab>:<id>`, so that
- * they survive reloads, crashed tabs and offline periods, so that tabs of one shop add and remove
- * events without overwriting each other's changes, so that each names the page that recorded it,
- * and so that keys sort oldest first (epoch milliseconds have 13 digits from 2001 to 2286).
+ * Unsent events are saved one key per event, `patron:e:<site>:<timestamp>:<tab>:<id>`. Saved, they
+ * survive reloads, crashed tabs and offline periods. One key each lets tabs add and remove events
+ * without overwriting each other's changes. The key names the page that recorded the event, and
+ * keys sort oldest first because epoch milliseconds have 13 digits from 2001 to 2286.
  */
 const prefix = (siteKey: string) => `patron:e:${siteKey}:`;
 const droppedKey = (siteKey: string) => `patron:d:${siteKey}`;
@@ -34,6 +34,6 @@ export function deleteEvents(siteKey: string, ids: string[]): void {
   for (const key of savedKeys(prefix(siteKey))) if (ids.includes(key.slice(key.lastIndexOf(':') + 1))) save(key, null, true);
 }
 
-/** Events dropped because the outbox was full since the count was last reset with `null`. */
+/** Counts the events dropped because the outbox was full, since the last `resetDropped`. */
 export const droppedCount = (siteKey: string): number => Number(load(droppedKey(siteKey))) || 0;
 export const resetDropped = (siteKey: string): void => save(droppedKey(siteKey), null, true);
