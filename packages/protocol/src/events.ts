@@ -99,6 +99,16 @@ export const purchaseSchema = z.object({
   coupon: z.string().max(128).optional(),
 });
 
+/** A refund of an earlier purchase, whole (no value) or partial (`value`). */
+export const refundSchema = z.object({
+  ...base,
+  type: z.literal('refund'),
+  transactionId: z.string().min(1).max(128),
+  value: amountSchema.optional(),
+  currency: currencySchema.optional(),
+  items: items.optional(),
+});
+
 export const identifySchema = z.object({
   ...base,
   type: z.literal('identify'),
@@ -123,6 +133,7 @@ export const eventSchema = z.discriminatedUnion('type', [
   removeFromCartSchema,
   beginCheckoutSchema,
   purchaseSchema,
+  refundSchema,
   identifySchema,
   customEventSchema,
 ]);

@@ -171,6 +171,22 @@ const purchase = fc.tuple(base, currency).chain(([common, { code, exponent }]) =
     }),
 );
 
+const refund = fc.tuple(base, currency).chain(([common, { code, exponent }]) =>
+  fc
+    .record({ transactionId: text(1, 128), value: optional(amount(exponent)), list: optional(items(exponent, 0)) })
+    .map(({ transactionId, value, list }) => ({
+      raw: compact({ ...common, type: 'refund', transactionId, currency: code, value: value?.raw, items: list?.map((entry) => entry.raw) }),
+      expected: compact({
+        ...common,
+        type: 'refund',
+        transactionId,
+        currency: code,
+        value: value?.minor,
+        items: list?.map((entry) => entry.expected),
+      }),
+    })),
+);
+
 const generators: Record<EventType, fc.Arbitrary<Generated>> = {
   page_view: base.map((common) => unchanged({ ...common, type: 'page_view' })),
   view_item: itemEvent('view_item'),
@@ -178,6 +194,7 @@ const generators: Record<EventType, fc.Arbitrary<Generated>> = {
   remove_from_cart: itemEvent('remove_from_cart'),
   begin_checkout: fc.oneof(beginCheckoutWithoutCurrency, beginCheckoutWithCurrency),
   purchase,
+  refund,
   identify: fc
     .tuple(base, text(1, 256), optional(properties))
     .map(([common, userId, traits]) => unchanged(compact({ ...common, type: 'identify', userId, traits }))),

@@ -34,11 +34,33 @@ const validEvents: Record<EventType, Raw> = {
     shipping: '4.99',
     coupon: 'SPRING10',
   },
+  refund: { ...base, type: 'refund', transactionId: 'ORDER-1001', value: '4.50', currency: 'GBP', items: [socks] },
   identify: { ...base, type: 'identify', userId: 'customer-881', traits: { plan: 'gold', orders: 3, vip: true, phone: null } },
   custom: { ...base, type: 'custom', name: 'newsletter.signup', props: { source: 'footer', step: 2 } },
 };
 
 const itemEventTypes = ['view_item', 'add_to_cart', 'remove_from_cart'] as const;
+
+describe('refund', () => {
+  it('converts a partial refund to minor units', () => {
+    const refund = acceptedAs(event('refund'), 'refund');
+    expect(refund.value).toBe(450);
+    expect(refund.items?.[0]?.price).toBe(450);
+  });
+
+  it('accepts a whole refund without value', () => {
+    const refund = acceptedAs(without(event('refund'), 'value', 'items', 'currency'), 'refund');
+    expect(refund.value).toBeUndefined();
+  });
+
+  it('needs a currency for a value', () => {
+    expect(onlyIssue(without(event('refund'), 'currency', 'items')).path).toBe('currency');
+  });
+
+  it('needs a transaction id', () => {
+    expect(onlyIssue(without(event('refund'), 'transactionId')).path).toBe('transactionId');
+  });
+});
 
 function event(type: EventType, changes: Raw = {}): Raw {
   return { ...structuredClone(validEvents[type]), ...changes };
@@ -189,7 +211,7 @@ describe('parseEvent', () => {
     });
 
     it('rejects an unknown type before other fields', () => {
-      const issues = rejected({ type: 'refund' });
+      const issues = rejected({ type: 'chargeback' });
 
       expect(issues).toHaveLength(1);
       expect(issues[0]!.path).toBe('type');
