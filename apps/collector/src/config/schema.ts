@@ -42,6 +42,8 @@ export const siteConfigSchema = z
       .refine((code) => currencyExponent(code) !== undefined, { message: 'must be an ISO 4217 code such as "GBP"' })
       .default('GBP'),
     offers: z.array(offerConfigSchema).default([]),
+    /** Minutes after the last cart change when a cart with items and no purchase counts as abandoned. */
+    abandonedCartMinutes: z.number().positive().default(30),
   })
   .strict()
   .superRefine((site, ctx) => {

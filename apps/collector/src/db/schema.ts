@@ -68,3 +68,84 @@ export const decisions = sqliteTable(
   },
   (table) => [index('decisions_visitor').on(table.siteKey, table.visitorId, table.decidedAt)],
 );
+
+/**
+ * One profile per person a site knows: `u:<userId>` once identified, `v:<visitorId>` until then.
+ * Money is integer minor units of the site's currency; times are epoch milliseconds.
+ */
+export const profiles = sqliteTable(
+  'profiles',
+  {
+    siteKey: text('site_key').notNull(),
+    id: text('id').notNull(),
+    userId: text('user_id'),
+    firstSeen: integer('first_seen').notNull(),
+    lastSeen: integer('last_seen').notNull(),
+    sessions: integer('sessions').notNull().default(0),
+    pageViews: integer('page_views').notNull().default(0),
+    productViews: integer('product_views').notNull().default(0),
+    orders: integer('orders').notNull().default(0),
+    revenue: integer('revenue').notNull().default(0),
+    refunded: integer('refunded').notNull().default(0),
+    firstOrderAt: integer('first_order_at'),
+    lastOrderAt: integer('last_order_at'),
+    /** JSON array of cart lines `{ id, name, category, price, quantity }`. */
+    cart: text('cart').notNull().default('[]'),
+    cartValue: integer('cart_value').notNull().default(0),
+    cartUpdatedAt: integer('cart_updated_at'),
+    /** JSON `{ categories: { [name]: { count, last } }, products: { [id]: { name, category, count, last } } }`. */
+    interests: text('interests').notNull().default('{"categories":{},"products":{}}'),
+    /** JSON array of the ids of products bought. */
+    bought: text('bought').notNull().default('[]'),
+    /** JSON object of the traits sent with identify. */
+    traits: text('traits').notNull().default('{}'),
+  },
+  (table) => [
+    primaryKey({ columns: [table.siteKey, table.id] }),
+    index('profiles_revenue').on(table.siteKey, table.revenue),
+  ],
+);
+
+/** Which profile each visitor id belongs to. */
+export const identities = sqliteTable(
+  'identities',
+  {
+    siteKey: text('site_key').notNull(),
+    visitorId: text('visitor_id').notNull(),
+    profileId: text('profile_id').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.siteKey, table.visitorId] }), index('identities_profile').on(table.siteKey, table.profileId)],
+);
+
+/** Sessions seen, so that a profile counts each visit once. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    siteKey: text('site_key').notNull(),
+    id: text('id').notNull(),
+    profileId: text('profile_id').notNull(),
+    startedAt: integer('started_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.siteKey, table.id] }), index('sessions_profile').on(table.siteKey, table.profileId)],
+);
+
+/** Orders, one per transaction id and site. `value` and `refunded` are minor units of `currency`. */
+export const orders = sqliteTable(
+  'orders',
+  {
+    siteKey: text('site_key').notNull(),
+    transactionId: text('transaction_id').notNull(),
+    profileId: text('profile_id').notNull(),
+    visitorId: text('visitor_id'),
+    sessionId: text('session_id'),
+    placedAt: integer('placed_at').notNull(),
+    currency: text('currency').notNull(),
+    value: integer('value').notNull(),
+    refunded: integer('refunded').notNull().default(0),
+    /** JSON array of items with prices in minor units. */
+    items: text('items').notNull().default('[]'),
+    /** Where the order came from: "browser", "import" or "server". */
+    source: text('source').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.siteKey, table.transactionId] }), index('orders_profile').on(table.siteKey, table.profileId, table.placedAt)],
+);

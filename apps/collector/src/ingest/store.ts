@@ -1,19 +1,22 @@
 import { parseEvent, type BatchResult, type Event } from '@patron/protocol';
+import type { SiteConfig } from '../config/schema.js';
 import type { Db } from '../db/open.js';
 import { events, quarantine } from '../db/schema.js';
+import { applyEvent } from '../profiles/apply.js';
+import { toProfileEvent } from '../profiles/event.js';
 
 export interface IncomingBatch {
-  siteKey: string;
   sentAt: number;
   events: unknown[];
 }
 
 /**
- * Validates and stores one batch in a single transaction, so the result describes committed rows.
- * Events whose id the site already has, and purchases whose transaction id it already has, count
- * as duplicates; invalid events go to quarantine with their issues.
+ * Validates and stores one batch, and updates the visitors' profiles, in a single transaction, so
+ * the result describes committed rows. Events whose id the site already has, and purchases whose
+ * transaction id it already has, count as duplicates; invalid events go to quarantine with their
+ * issues.
  */
-export function storeBatch(db: Db, batch: IncomingBatch, receivedAt: number): BatchResult {
+export function storeBatch(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, batch: IncomingBatch, receivedAt: number): BatchResult {
   const result: BatchResult = { accepted: 0, duplicates: 0, rejected: [] };
   // Snowplow's "derived timestamp" idea: the delay the client measured between creating and
   // sending an event is kept, and anchored to the collector's clock instead of the client's.
@@ -26,7 +29,7 @@ export function storeBatch(db: Db, batch: IncomingBatch, receivedAt: number): Ba
         result.rejected.push({ index, issues: parsed.issues });
         tx.insert(quarantine)
           .values({
-            siteKey: batch.siteKey,
+            siteKey: site.key,
             receivedAt,
             batchIndex: index,
             payload: JSON.stringify(raw) ?? 'null',
@@ -36,10 +39,14 @@ export function storeBatch(db: Db, batch: IncomingBatch, receivedAt: number): Ba
         return;
       }
 
-      const row = toRow(batch.siteKey, parsed.event, receivedAt, clockOffset);
+      const row = toRow(site.key, parsed.event, receivedAt, clockOffset);
       const { changes } = tx.insert(events).values(row).onConflictDoNothing().run();
-      if (changes === 1) result.accepted++;
-      else result.duplicates++;
+      if (changes === 0) {
+        result.duplicates++;
+        return;
+      }
+      result.accepted++;
+      applyEvent(tx, site, toProfileEvent(row));
     });
   });
   return result;

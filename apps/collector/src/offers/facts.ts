@@ -1,7 +1,8 @@
-import { fromMinorUnits, type Item } from '@patron/protocol';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { fromMinorUnits } from '@patron/protocol';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { events } from '../db/schema.js';
+import { identities, orders, profiles, sessions } from '../db/schema.js';
+import { cartQuantity, type CartLine } from '../profiles/cart.js';
 import type { Facts } from './conditions.js';
 
 export interface FactsRequest {
@@ -12,65 +13,36 @@ export interface FactsRequest {
   currency: string;
 }
 
-/**
- * Computes a visitor's facts from the stored events.
- *
- * NOTE: this reads the visitor's cart and order events on every decision; kept profiles will
- * replace it once they exist.
- */
+/** Computes a visitor's facts from their profile; a visitor the site has not seen has none. */
 export function computeFacts(db: Db, request: FactsRequest): Facts {
-  const visitor = and(eq(events.siteKey, request.siteKey), eq(events.visitorId, request.visitorId));
+  const { siteKey, sessionId } = request;
+  const profileId = db
+    .select({ profileId: identities.profileId })
+    .from(identities)
+    .where(and(eq(identities.siteKey, siteKey), eq(identities.visitorId, request.visitorId)))
+    .get()?.profileId;
+  const profile = profileId
+    ? db.select().from(profiles).where(and(eq(profiles.siteKey, siteKey), eq(profiles.id, profileId))).get()
+    : undefined;
 
-  const sessions = db
-    .select({ sessionId: events.sessionId })
-    .from(events)
-    .where(visitor)
-    .groupBy(events.sessionId)
-    .all()
-    .map((row) => row.sessionId);
-  if (request.sessionId && !sessions.includes(request.sessionId)) sessions.push(request.sessionId);
-  const earlierSessions = sessions.filter((id) => id !== request.sessionId);
-
-  const commerce = db
-    .select({ type: events.type, sessionId: events.sessionId, items: events.items })
-    .from(events)
-    .where(and(visitor, inArray(events.type, ['add_to_cart', 'remove_from_cart', 'purchase'])))
-    .orderBy(asc(events.occurredAt), asc(sql`rowid`))
-    .all();
-
-  let orders = 0;
-  let ordersBeforeThisSession = 0;
-  let cart = new Map<string, { quantity: number; price: number }>();
-  for (const row of commerce) {
-    if (row.type === 'purchase') {
-      orders++;
-      if (row.sessionId !== request.sessionId) ordersBeforeThisSession++;
-      cart = new Map();
-      continue;
-    }
-    const sign = row.type === 'add_to_cart' ? 1 : -1;
-    for (const item of JSON.parse(row.items ?? '[]') as Item[]) {
-      const line = cart.get(item.id) ?? { quantity: 0, price: item.price };
-      line.quantity = Math.max(0, line.quantity + sign * item.quantity);
-      line.price = item.price;
-      cart.set(item.id, line);
-    }
-  }
-
-  let quantity = 0;
-  let valueMinor = 0;
-  for (const line of cart.values()) {
-    quantity += line.quantity;
-    valueMinor += line.quantity * line.price;
-  }
+  const otherSessions = (column: typeof sessions.id | typeof orders.sessionId) =>
+    sessionId === undefined ? sql`1` : sql`coalesce(${column}, '') != ${sessionId}`;
+  const count = (table: typeof sessions | typeof orders, where: ReturnType<typeof and>) =>
+    db.select({ n: sql<number>`count(*)` }).from(table).where(where).get()?.n ?? 0;
+  const earlierSessions = profile
+    ? count(sessions, and(eq(sessions.siteKey, siteKey), eq(sessions.profileId, profile.id), otherSessions(sessions.id)))
+    : 0;
+  const ordersBeforeThisSession = profile
+    ? count(orders, and(eq(orders.siteKey, siteKey), eq(orders.profileId, profile.id), otherSessions(orders.sessionId)))
+    : 0;
 
   return {
-    'cart.quantity': quantity,
-    'cart.value': Number(fromMinorUnits(valueMinor, request.currency)),
-    'orders.count': orders,
+    'cart.quantity': profile ? cartQuantity(JSON.parse(profile.cart) as CartLine[]) : 0,
+    'cart.value': Number(fromMinorUnits(profile?.cartValue ?? 0, request.currency)),
+    'orders.count': profile?.orders ?? 0,
     'orders.beforeThisSession': ordersBeforeThisSession,
-    'visitor.sessions': sessions.length,
-    'visitor.returning': earlierSessions.length > 0,
+    'visitor.sessions': earlierSessions + (sessionId === undefined ? 0 : 1),
+    'visitor.returning': earlierSessions > 0,
     placement: request.placement ?? null,
   };
 }

@@ -12,7 +12,7 @@ export function eventsRoute() {
     const site = sites.get(batch.siteKey);
     sites.checkOrigin(c, site);
 
-    const result = storeBatch(db, batch, Date.now());
+    const result = storeBatch(db, site, batch, Date.now());
     if (batch.dropped) {
       logger.warn(
         { requestId: c.var.requestId, siteKey: site.key, dropped: batch.dropped },

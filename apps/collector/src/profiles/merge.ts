@@ -1,0 +1,36 @@
+import type { profiles } from '../db/schema.js';
+import { addInterests, type Interests } from './interests.js';
+
+type ProfileRow = typeof profiles.$inferSelect;
+
+const earliest = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+const latest = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+
+/**
+ * Combines two profiles of one person: counts and money add up, first and last times widen, the
+ * cart touched last wins, interests add up, and `target`'s traits win over `source`'s.
+ */
+export function mergeProfileRows(target: ProfileRow, source: ProfileRow): Partial<ProfileRow> {
+  const sourceCartIsNewer = (source.cartUpdatedAt ?? -1) > (target.cartUpdatedAt ?? -1);
+  const cartOwner = sourceCartIsNewer ? source : target;
+  const bought = new Set([...(JSON.parse(target.bought) as string[]), ...(JSON.parse(source.bought) as string[])]);
+
+  return {
+    firstSeen: Math.min(target.firstSeen, source.firstSeen),
+    lastSeen: Math.max(target.lastSeen, source.lastSeen),
+    sessions: target.sessions + source.sessions,
+    pageViews: target.pageViews + source.pageViews,
+    productViews: target.productViews + source.productViews,
+    orders: target.orders + source.orders,
+    revenue: target.revenue + source.revenue,
+    refunded: target.refunded + source.refunded,
+    firstOrderAt: earliest(target.firstOrderAt, source.firstOrderAt),
+    lastOrderAt: latest(target.lastOrderAt, source.lastOrderAt),
+    cart: cartOwner.cart,
+    cartValue: cartOwner.cartValue,
+    cartUpdatedAt: cartOwner.cartUpdatedAt,
+    interests: JSON.stringify(addInterests(JSON.parse(target.interests) as Interests, JSON.parse(source.interests) as Interests)),
+    bought: JSON.stringify([...bought].sort()),
+    traits: JSON.stringify({ ...(JSON.parse(source.traits) as object), ...(JSON.parse(target.traits) as object) }),
+  };
+}
