@@ -4,13 +4,20 @@ import { readServeSettings, serveDefaults, serveHelp, SettingsError } from './co
 import { openDatabase } from './db/open.js';
 import { createLogger } from './logger.js';
 import { startCollector } from './server.js';
+import { customersCommand, importCommand, segmentsCommand } from './commands/customers.js';
+import { profilesCommand } from './commands/profiles.js';
 
 const help = `Usage: patron <command> [options]
 
 Commands:
-  serve     start the collector (patron serve --help lists its options)
-  migrate   create the database or apply pending migrations, then exit
-  help      show this text
+  serve              start the collector (patron serve --help lists its options)
+  migrate            create the database or apply pending migrations, then exit
+  profiles rebuild   rebuild a site's profiles from its stored events
+  import orders      import an order export (CSV or CSV.gz) into orders and profiles
+  customers top      list the most valuable customers
+  customers score    recompute RFM segments and value tiers
+  segments           list the RFM segments with their share of revenue
+  help               show this text
 `;
 
 /** Runs the `patron` command with the given arguments and returns the process exit code. */
@@ -19,6 +26,10 @@ export async function main(args: string[]): Promise<number> {
   try {
     if (command === 'serve') return await serveCommand(rest);
     if (command === 'migrate') return migrateCommand(rest);
+    if (command === 'profiles') return profilesCommand(rest);
+    if (command === 'import') return await importCommand(rest);
+    if (command === 'customers') return customersCommand(rest);
+    if (command === 'segments') return segmentsCommand(rest);
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       process.stdout.write(help);
       return 0;

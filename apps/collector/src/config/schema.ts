@@ -44,6 +44,8 @@ export const siteConfigSchema = z
     offers: z.array(offerConfigSchema).default([]),
     /** Minutes after the last cart change when a cart with items and no purchase counts as abandoned. */
     abandonedCartMinutes: z.number().positive().default(30),
+    /** Fewest customers (profiles with an order) for RFM quintiles; fewer gives "not enough data". */
+    minCustomersForScores: z.number().int().min(5).default(500),
   })
   .strict()
   .superRefine((site, ctx) => {

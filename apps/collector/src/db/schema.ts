@@ -99,10 +99,17 @@ export const profiles = sqliteTable(
     bought: text('bought').notNull().default('[]'),
     /** JSON object of the traits sent with identify. */
     traits: text('traits').notNull().default('{}'),
+    /** RFM segment name, such as "champions"; null until scored or when the site has too few customers. */
+    segment: text('segment'),
+    /** JSON `{ r, f, m }`, each 1 to 5. */
+    rfm: text('rfm'),
+    /** Value tier by revenue rank: "platinum" (top 1%), "gold" (top 5%), "silver" (top 20%), "bronze". */
+    tier: text('tier'),
   },
   (table) => [
     primaryKey({ columns: [table.siteKey, table.id] }),
     index('profiles_revenue').on(table.siteKey, table.revenue),
+    index('profiles_segment').on(table.siteKey, table.segment, table.revenue),
   ],
 );
 
@@ -149,3 +156,27 @@ export const orders = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.siteKey, table.transactionId] }), index('orders_profile').on(table.siteKey, table.profileId, table.placedAt)],
 );
+
+/** The latest customer-value scoring of each site. */
+export const scoringRuns = sqliteTable('scoring_runs', {
+  siteKey: text('site_key').primaryKey(),
+  computedAt: integer('computed_at').notNull(),
+  customers: integer('customers').notNull(),
+  /** "scored", or "not_enough_data" when the site has fewer customers than quintiles need. */
+  status: text('status').notNull(),
+  minCustomers: integer('min_customers').notNull(),
+});
+
+/**
+ * Refunds that name a customer but no order, such as the cancellation invoices of an imported
+ * export. `amount` is minor units of `currency`.
+ */
+export const refunds = sqliteTable('refunds', {
+  siteKey: text('site_key').notNull(),
+  id: text('id').notNull(),
+  profileId: text('profile_id').notNull(),
+  refundedAt: integer('refunded_at').notNull(),
+  currency: text('currency').notNull(),
+  amount: integer('amount').notNull(),
+  source: text('source').notNull(),
+}, (table) => [primaryKey({ columns: [table.siteKey, table.id] })]);

@@ -6,6 +6,7 @@ import { cartValue, changeCart, type CartLine } from './cart.js';
 import type { ProfileEvent } from './event.js';
 import { resolveProfile } from './identity.js';
 import { recordViews, type Interests } from './interests.js';
+import { addOrder, addRefund, emptyProfile, updateProfile } from './totals.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 type ProfileRow = typeof profiles.$inferSelect;
@@ -21,7 +22,7 @@ export function applyEvent(tx: Tx, site: Pick<SiteConfig, 'key' | 'currency'>, e
   const profileId = resolveProfile(tx, siteKey, event.visitorId, event.userId);
   const key = and(eq(profiles.siteKey, siteKey), eq(profiles.id, profileId));
   const existing = tx.select().from(profiles).where(key).get();
-  const profile: ProfileRow = existing ?? newProfile(siteKey, profileId, event);
+  const profile: ProfileRow = existing ?? emptyProfile(siteKey, profileId, event.userId, event.occurredAt);
   const inSiteCurrency = event.currency === site.currency;
 
   profile.firstSeen = Math.min(profile.firstSeen, event.occurredAt);
@@ -50,7 +51,7 @@ export function applyEvent(tx: Tx, site: Pick<SiteConfig, 'key' | 'currency'>, e
       break;
     }
     case 'purchase':
-      recordOrder(tx, profile, event, inSiteCurrency);
+      recordOrder(tx, profile, event, site.currency);
       break;
     case 'refund':
       recordRefund(tx, profile, event, site.currency);
@@ -64,37 +65,13 @@ export function applyEvent(tx: Tx, site: Pick<SiteConfig, 'key' | 'currency'>, e
   else tx.insert(profiles).values(profile).run();
 }
 
-function newProfile(siteKey: string, id: string, event: ProfileEvent): ProfileRow {
-  return {
-    siteKey,
-    id,
-    userId: event.userId,
-    firstSeen: event.occurredAt,
-    lastSeen: event.occurredAt,
-    sessions: 0,
-    pageViews: 0,
-    productViews: 0,
-    orders: 0,
-    revenue: 0,
-    refunded: 0,
-    firstOrderAt: null,
-    lastOrderAt: null,
-    cart: '[]',
-    cartValue: 0,
-    cartUpdatedAt: null,
-    interests: '{"categories":{},"products":{}}',
-    bought: '[]',
-    traits: '{}',
-  };
-}
-
 function setCart(profile: ProfileRow, cart: CartLine[], inSiteCurrency: boolean, at: number): void {
   profile.cart = JSON.stringify(cart);
   profile.cartValue = inSiteCurrency ? cartValue(cart) : 0;
   profile.cartUpdatedAt = at;
 }
 
-function recordOrder(tx: Tx, profile: ProfileRow, event: ProfileEvent, inSiteCurrency: boolean): void {
+function recordOrder(tx: Tx, profile: ProfileRow, event: ProfileEvent, siteCurrency: string): void {
   const inserted = tx
     .insert(orders)
     .values({
@@ -113,12 +90,7 @@ function recordOrder(tx: Tx, profile: ProfileRow, event: ProfileEvent, inSiteCur
     .run().changes;
   if (!inserted) return;
 
-  profile.orders++;
-  if (inSiteCurrency) profile.revenue += event.value ?? 0;
-  profile.firstOrderAt = profile.firstOrderAt === null ? event.occurredAt : Math.min(profile.firstOrderAt, event.occurredAt);
-  profile.lastOrderAt = Math.max(profile.lastOrderAt ?? event.occurredAt, event.occurredAt);
-  const bought = new Set([...(JSON.parse(profile.bought) as string[]), ...event.items.map((item) => item.id)]);
-  profile.bought = JSON.stringify([...bought].sort());
+  addOrder(profile, { placedAt: event.occurredAt, currency: event.currency!, value: event.value ?? 0, items: event.items }, siteCurrency);
   // A purchase empties the cart it came from.
   if ((profile.cartUpdatedAt ?? -1) <= event.occurredAt) setCart(profile, [], true, event.occurredAt);
 }
@@ -139,12 +111,6 @@ function recordRefund(tx: Tx, profile: ProfileRow, event: ProfileEvent, siteCurr
   if (order.currency !== siteCurrency) return;
 
   // The profile being updated is written back by the caller, so change it in place.
-  if (order.profileId === profile.id) {
-    profile.revenue -= amount;
-    profile.refunded += amount;
-    return;
-  }
-  const owner = and(eq(profiles.siteKey, siteKey), eq(profiles.id, order.profileId));
-  const row = tx.select({ revenue: profiles.revenue, refunded: profiles.refunded }).from(profiles).where(owner).get();
-  if (row) tx.update(profiles).set({ revenue: row.revenue - amount, refunded: row.refunded + amount }).where(owner).run();
+  if (order.profileId === profile.id) addRefund(profile, amount, order.currency, siteCurrency);
+  else updateProfile(tx, siteKey, order.profileId, null, event.occurredAt, (owner) => addRefund(owner, amount, order.currency, siteCurrency));
 }

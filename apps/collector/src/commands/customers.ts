@@ -1,0 +1,125 @@
+import { fromMinorUnits } from '@patron/protocol';
+import { resolveLayout } from '../import/layouts.js';
+import { importOrders } from '../import/orders.js';
+import { listCustomers, listSegments } from '../value/queries.js';
+import { scoreCustomers } from '../value/score.js';
+import { openData } from './options.js';
+import { formatTable } from './table.js';
+
+export const importHelp = `Usage: patron import orders <file> [--layout online-retail|shopify] [--map field=Column ...]
+                            [--site <key>] [--db <path>] [--config <path>]
+
+Imports an order export (CSV, or CSV compressed with gzip) into the site's orders and customer
+profiles, then scores the customers. Importing the same file again changes nothing.
+`;
+
+/** Runs `patron import orders FILE`; returns the exit code. */
+export async function importCommand(args: string[]): Promise<number> {
+  const [what, file, ...rest] = args;
+  if (what !== 'orders' || !file || file.startsWith('--')) {
+    process.stderr.write(importHelp);
+    return what === '--help' ? 0 : 2;
+  }
+  const { db, site, values } = openData(rest, { layout: { type: 'string', default: 'online-retail' }, map: { type: 'string', multiple: true } });
+  const layout = resolveLayout(String(values.layout), (values.map as unknown as string[] | undefined) ?? []);
+  const started = Date.now();
+  const report = await importOrders(db, site, file, layout, (lines) => process.stderr.write(`  ${lines.toLocaleString('en')} lines read\n`));
+  const scoring = scoreCustomers(db, site);
+  db.$client.close();
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const lines = [
+    `Imported ${file} into ${site.key} in ${seconds} s:`,
+    `  lines read         ${report.lines.toLocaleString('en')}`,
+    `  orders imported    ${report.orders.toLocaleString('en')}`,
+    `  refunds imported   ${report.refunds.toLocaleString('en')}`,
+    `  customers          ${report.customers.toLocaleString('en')}`,
+  ];
+  const skipped = Object.entries(report.skipped).sort((a, b) => b[1] - a[1]);
+  if (skipped.length > 0) lines.push('  lines skipped:', ...skipped.map(([reason, count]) => `    ${reason.padEnd(42)} ${count.toLocaleString('en')}`));
+  lines.push(scoringLine(scoring.status, scoring.customers, scoring.minCustomers));
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+export const customersHelp = `Usage: patron customers top [--limit <n>] [--segment <name>] [--tier <name>]
+       patron customers score
+       patron segments
+Each takes [--site <key>] [--db <path>] [--config <path>].
+
+customers top   the most valuable customers, by revenue after refunds
+customers score recompute RFM scores, segments and value tiers now
+segments        the RFM segments with their customers and share of revenue
+`;
+
+/** Runs `patron customers top|score`; returns the exit code. */
+export function customersCommand(args: string[]): number {
+  const [action, ...rest] = args;
+  if (action === 'score') {
+    const { db, site } = openData(rest);
+    const result = scoreCustomers(db, site);
+    db.$client.close();
+    process.stdout.write(`${scoringLine(result.status, result.customers, result.minCustomers)}\n`);
+    return 0;
+  }
+  if (action !== 'top') {
+    process.stderr.write(customersHelp);
+    return action === '--help' ? 0 : 2;
+  }
+  const { db, site, values } = openData(rest, { limit: { type: 'string', default: '20' }, segment: { type: 'string' }, tier: { type: 'string' } });
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit must be a whole number of 1 or more, received "${values.limit}"`);
+  const customers = listCustomers(db, site.key, { limit, segment: values.segment as string | undefined, tier: values.tier as string | undefined });
+  db.$client.close();
+
+  const money = (minor: number) => `${fromMinorUnits(minor, site.currency)} ${site.currency}`;
+  const day = (time: number | null) => (time === null ? '' : new Date(time).toISOString().slice(0, 10));
+  process.stdout.write(
+    formatTable(
+      ['Customer', 'Segment', 'Tier', 'R F M', 'Orders', 'Revenue', 'Last order'],
+      customers.items.map((customer) => [
+        customer.id,
+        customer.segment ?? '',
+        customer.tier ?? '',
+        customer.rfm ? `${customer.rfm.r} ${customer.rfm.f} ${customer.rfm.m}` : '',
+        String(customer.orders),
+        money(customer.revenue),
+        day(customer.lastOrderAt),
+      ]),
+      [false, false, false, false, true, true, false],
+    ),
+  );
+  process.stdout.write(`${customers.total.toLocaleString('en')} customers in all.\n`);
+  return 0;
+}
+
+/** Runs `patron segments`; returns the exit code. */
+export function segmentsCommand(args: string[]): number {
+  const { db, site } = openData(args);
+  const { run, segments } = listSegments(db, site.key);
+  db.$client.close();
+  if (!run || run.status !== 'scored') {
+    process.stdout.write(`${run ? scoringLine(run.status, run.customers, run.minCustomers) : 'Customers have not been scored yet; run `patron customers score`.'}\n`);
+    return 0;
+  }
+  process.stdout.write(
+    formatTable(
+      ['Segment', 'Customers', 'Revenue', 'Share of revenue'],
+      segments.map((segment) => [
+        segment.segment,
+        segment.customers.toLocaleString('en'),
+        `${fromMinorUnits(segment.revenue, site.currency)} ${site.currency}`,
+        `${(segment.revenueShare * 100).toFixed(1)}%`,
+      ]),
+      [false, true, true, true],
+    ),
+  );
+  process.stdout.write(`Scored ${run.customers.toLocaleString('en')} customers on ${new Date(run.computedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.\n`);
+  return 0;
+}
+
+function scoringLine(status: string, customers: number, minCustomers: number): string {
+  return status === 'scored'
+    ? `Scored ${customers.toLocaleString('en')} customers: RFM segments and value tiers are up to date.`
+    : `Not enough data to score customers: ${customers} customers with orders, and RFM quintiles need at least ${minCustomers} (minCustomersForScores in the configuration).`;
+}
