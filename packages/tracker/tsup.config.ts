@@ -4,7 +4,7 @@ import { defineConfig, type Options } from 'tsup';
 // Methods used only inside the tracker, renamed to short names in the script-tag build. Public
 // methods, options (the script tag reads them from data attributes) and wire fields must never
 // appear here.
-const internalProperties = /^(getUser|setUser|persist|schedule|flushOnExit|resume|tab)$/;
+const internalProperties = /^(getUser|setUser|persist|schedule|flushOnExit|resume|tab|forget)$/;
 
 const script = (name: string, entry: string, debug: boolean): Options => ({
   entry: { [name]: entry },
@@ -17,7 +17,8 @@ const script = (name: string, entry: string, debug: boolean): Options => ({
     ecma: 2020,
     toplevel: true,
     compress: { passes: 5, unsafe: true, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, booleans_as_integers: true },
-    mangle: { properties: { regex: internalProperties } },
+    // builtins: these names also exist on DOM objects, which terser would otherwise leave alone.
+    mangle: { properties: { regex: internalProperties, builtins: true } },
   },
   treeshake: true,
   define: { __PATRON_DEBUG__: String(debug) },

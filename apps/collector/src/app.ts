@@ -45,7 +45,14 @@ export function createApp({ db, config, logger, publicDir }: AppOptions) {
       allowHeaders: ['Content-Type'],
       maxAge: 86_400,
     }),
-    bodyLimit({ maxSize: limits.maxBodyBytes, onError: (c) => sendError(c, payloadTooLarge()) }),
+    bodyLimit({
+      maxSize: limits.maxBodyBytes,
+      onError: (c) => {
+        // The rest of the body is not read, so the connection cannot carry another request.
+        c.header('Connection', 'close');
+        return sendError(c, payloadTooLarge());
+      },
+    }),
   );
   app.route('/v1/events', eventsRoute());
   app.route('/v1/offer', offerRoute());

@@ -41,7 +41,10 @@ export async function main(args: string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }
-    throw error;
+    const message = knownFailure(error);
+    if (message === undefined) throw error;
+    process.stderr.write(`patron: ${message}\n`);
+    return 1;
   }
 }
 
@@ -78,7 +81,28 @@ async function serveCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** A one-line explanation of failures a user can fix, or undefined for a fault to show in full. */
+function knownFailure(error: unknown): string | undefined {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === 'EADDRINUSE') return `${message}: another program uses this port; stop it or choose another with --port`;
+  if (code === 'EACCES') return `${message}: permission denied; choose another port, path or user`;
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return `database error (${code}): ${message}; check the --db path and that the file is a Patron database`;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return `${message}; run patron help`;
+  if (typeof code === 'string' && (code === 'ENOENT' || code === 'EISDIR')) return `${message}; check the path`;
+  return undefined;
+}
+
+const migrateHelp = `Usage: patron migrate [--db <path>]
+
+Creates the SQLite database, or applies pending migrations to it, then exits.
+--db defaults to PATRON_DB, else ${serveDefaults.db}.
+`;
+
 function migrateCommand(args: string[]): number {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(migrateHelp);
+    return 0;
+  }
   const { values } = parseArgs({ args, options: { db: { type: 'string' } }, strict: true });
   const path = values.db ?? (process.env.PATRON_DB || serveDefaults.db);
   openDatabase(path).$client.close();

@@ -23,6 +23,7 @@ export function layout(title: string, page: string, main: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Hearth &amp; Home</title>
 <link rel="stylesheet" href="/shop.css">
+<link rel="icon" href="data:,">
 </head>
 <body data-page="${page}">
 <header class="site-header">

@@ -18,7 +18,11 @@ export const amountSchema = z.union([z.number(), z.string().max(32)], {
 
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as "GBP"');
 
-const text = (max: number = limits.maxTextLength) => z.string().max(max);
+/**
+ * Page text such as a URL or title: anything longer than `max` is cut to `max` characters instead
+ * of rejecting the event, because long ad-click URLs and titles are common and the event matters.
+ */
+const text = (max: number = limits.maxTextLength) => z.string().transform((value) => value.slice(0, max));
 
 /** Flat property bag for custom events and identify traits: values are strings, numbers, booleans or null. */
 export const propertiesSchema = z

@@ -246,8 +246,6 @@ function corruptionsOf(event: Raw): Corruption[] {
     set('timestamp', 1.5),
     set('timestamp', String(event.timestamp)),
     set('id', 'a'.repeat(limits.maxIdLength + 1)),
-    set('title', 't'.repeat(limits.maxTextLength + 1)),
-    set('url', 'u'.repeat(limits.maxUrlLength + 1)),
   ];
   for (const field of ['id', 'visitorId', 'sessionId']) {
     corruptions.push(remove(field), set(field, ''), set(field, `${String(event[field])} x`), set(field, `${String(event[field])}/x`));

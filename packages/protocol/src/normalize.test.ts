@@ -258,16 +258,21 @@ describe('parseEvent', () => {
       expect(accepted({ ...base, type: 'page_view' })).toEqual({ ...base, type: 'page_view' });
     });
 
-    it('rejects a url over maximum length', () => {
-      const url = `https://shop.example/${'a'.repeat(limits.maxUrlLength)}`;
-      const issue = onlyIssue(event('page_view', { url }));
+    it('cuts a url over maximum length', () => {
+      const url = `https://shop.example/?utm=${'a'.repeat(limits.maxUrlLength)}`;
+      const converted = acceptedAs(event('page_view', { url }), 'page_view');
 
-      expect(issue.path).toBe('url');
-      expect(issue.message).toContain(String(limits.maxUrlLength));
+      expect(converted.url).toBe(url.slice(0, limits.maxUrlLength));
     });
 
-    it('rejects a title over maximum length', () => {
-      expect(onlyIssue(event('page_view', { title: 't'.repeat(limits.maxTextLength + 1) })).path).toBe('title');
+    it('cuts a title and referrer over maximum length', () => {
+      const converted = acceptedAs(
+        event('page_view', { title: 't'.repeat(limits.maxTextLength + 1), referrer: 'r'.repeat(limits.maxUrlLength + 5) }),
+        'page_view',
+      );
+
+      expect(converted.title).toHaveLength(limits.maxTextLength);
+      expect(converted.referrer).toHaveLength(limits.maxUrlLength);
     });
 
     it('rejects an empty userId', () => {

@@ -111,8 +111,6 @@ export function createDelivery(
 
   return {
     flush,
-    /** Sends now, without waiting for a retry's delay. */
-    resume: () => flush(true),
     /** Sends soon: after the flush delay, or at once when a batch is full. */
     schedule() {
       const waiting = savedEvents(siteKey).length;

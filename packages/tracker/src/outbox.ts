@@ -14,16 +14,16 @@ const droppedKey = (siteKey: string) => `patron:d:${siteKey}`;
  * Saves an event, then drops the oldest saved events while there are more than `maxEvents` or
  * more than `maxChars` characters of them, counting what it dropped.
  */
-export function saveEvent(siteKey: string, tab: string, event: EventInput, persist: boolean, maxEvents: number, maxChars: number): void {
-  save(`${prefix(siteKey)}${event.timestamp}:${tab}:${event.id}`, JSON.stringify(event), persist);
+export function saveEvent(siteKey: string, tab: string, event: EventInput, maxEvents: number, maxChars: number): void {
+  save(`${prefix(siteKey)}${event.timestamp}:${tab}:${event.id}`, JSON.stringify(event));
   const keys = savedKeys(prefix(siteKey));
   let chars = keys.reduce((sum, key) => sum + load(key)!.length, 0);
   let dropped = 0;
   while (keys.length - dropped > maxEvents || (chars > maxChars && keys.length - dropped > 1)) {
     chars -= load(keys[dropped]!)!.length;
-    save(keys[dropped++]!, null, true);
+    save(keys[dropped++]!, null);
   }
-  if (dropped) save(droppedKey(siteKey), String(droppedCount(siteKey) + dropped), persist);
+  if (dropped) save(droppedKey(siteKey), String(droppedCount(siteKey) + dropped));
 }
 
 /** Saved events with the id of the page that recorded each, oldest first. */
@@ -31,9 +31,9 @@ export const savedEvents = (siteKey: string): Array<[tab: string, event: EventIn
   savedKeys(prefix(siteKey)).map((key) => [key.split(':')[4]!, JSON.parse(load(key)!) as EventInput]);
 
 export function deleteEvents(siteKey: string, ids: string[]): void {
-  for (const key of savedKeys(prefix(siteKey))) if (ids.includes(key.slice(key.lastIndexOf(':') + 1))) save(key, null, true);
+  for (const key of savedKeys(prefix(siteKey))) if (ids.includes(key.slice(key.lastIndexOf(':') + 1))) save(key, null);
 }
 
 /** Counts the events dropped because the outbox was full, since the last `resetDropped`. */
 export const droppedCount = (siteKey: string): number => Number(load(droppedKey(siteKey))) || 0;
-export const resetDropped = (siteKey: string): void => save(droppedKey(siteKey), null, true);
+export const resetDropped = (siteKey: string): void => save(droppedKey(siteKey), null);

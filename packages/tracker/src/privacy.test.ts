@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { setPersisting } from './storage.js';
 import { recordFetch, testOptions } from './test-server.js';
 import { createTracker } from './tracker.js';
 
@@ -6,7 +7,12 @@ beforeEach(() => localStorage.clear());
 afterEach(() => {
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
+  setPersisting(true);
 });
+
+// max-age=0 deletes a cookie in browsers; happy-dom keeps it with an empty value, which counts as none.
+const cookieOf = (siteKey: string) =>
+  document.cookie.split('; ').find((cookie) => cookie.startsWith(`patron_${siteKey}=`) && cookie.length > `patron_${siteKey}=`.length);
 
 const savedKeys = (siteKey: string) => Object.keys(localStorage).filter((key) => key.endsWith(siteKey) || key.includes(`:${siteKey}:`));
 
@@ -14,11 +20,16 @@ describe('bots', () => {
   it('skips automated browsers by default', async () => {
     const net = recordFetch();
     expect(navigator.webdriver).toBe(true);
-    const t = createTracker(testOptions({ trackBots: false }));
+    const options = testOptions({ trackBots: false });
+    const t = createTracker(options);
     t.page();
     await t.flush();
+    const offer = await t.getOffer();
 
     expect(net.sent).toHaveLength(0);
+    expect(offer.offer).toBeNull();
+    expect(savedKeys(options.siteKey)).toEqual([]);
+    expect(cookieOf(options.siteKey)).toBeUndefined();
   });
 
   it('skips crawlers by user agent', async () => {
@@ -48,12 +59,16 @@ describe('privacy signals', () => {
   it('honours Global Privacy Control when asked', async () => {
     const net = recordFetch();
     Object.defineProperty(navigator, 'globalPrivacyControl', { value: true, configurable: true });
-    const t = createTracker(testOptions({ honourPrivacySignals: true }));
+    const options = testOptions({ honourPrivacySignals: true });
+    const t = createTracker(options);
     t.page();
     await t.flush();
+    await t.getOffer();
     delete (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
 
     expect(net.sent).toHaveLength(0);
+    expect(savedKeys(options.siteKey)).toEqual([]);
+    expect(cookieOf(options.siteKey)).toBeUndefined();
   });
 
   it('honours Do Not Track when asked', async () => {
@@ -85,6 +100,7 @@ describe('consent', () => {
     t.page();
     t.identify('user-1');
     await t.flush();
+    await t.getOffer({ placement: 'banner' });
 
     expect(net.sent).toHaveLength(0);
     expect(savedKeys(options.siteKey)).toEqual([]);
@@ -101,6 +117,20 @@ describe('consent', () => {
 
     expect(net.events().map((event) => event.type)).toEqual(['page_view']);
     expect(localStorage.getItem(`patron:v:${options.siteKey}`)).toBe(t.visitorId);
+  });
+
+  it('erases stored ids when denied later', async () => {
+    recordFetch();
+    const options = testOptions();
+    const t = createTracker(options);
+    t.page();
+    await t.flush();
+    expect(cookieOf(options.siteKey)).toBeDefined();
+    t.consent('denied');
+    t.page();
+
+    expect(savedKeys(options.siteKey)).toEqual([]);
+    expect(cookieOf(options.siteKey)).toBeUndefined();
   });
 
   it('discards what waited once denied', async () => {

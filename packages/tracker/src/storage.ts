@@ -4,6 +4,10 @@ import { win } from './env.js';
 // must not be stored yet (consent pending) live here, for this page only.
 const memory: Record<string, string> = {};
 
+// False while consent is pending: values then stay in memory. Consent is one decision per page,
+// so all trackers of the page share it.
+let persisting = true;
+
 let local: Storage | undefined;
 try {
   local = win?.localStorage;
@@ -23,13 +27,13 @@ const attempt = <T>(use: () => T): T | undefined => {
 export const load = (key: string): string | null => memory[key] ?? attempt(() => local!.getItem(key)) ?? null;
 
 /**
- * Saves a value, or removes it when `value` is null. Without `persist` (no consent yet) the value
- * stays in memory; so does a value that localStorage refuses.
+ * Saves a value, or removes it when `value` is null. While storing is not allowed, and when
+ * localStorage refuses the value, it stays in memory.
  */
-export function save(key: string, value: string | null, persist: boolean): void {
+export function save(key: string, value: string | null): void {
   delete memory[key];
   if (value === null) attempt(() => local!.removeItem(key));
-  else if (!persist || !attempt(() => (local!.setItem(key, value), true))) memory[key] = value;
+  else if (!persisting || !attempt(() => (local!.setItem(key, value), true))) memory[key] = value;
 }
 
 /** Saved keys that start with `prefix`, sorted. */
@@ -38,7 +42,10 @@ export const savedKeys = (prefix: string): string[] =>
     .filter((key) => key.startsWith(prefix))
     .sort();
 
-/** Moves the values kept in memory under `prefix` into localStorage, once consent is given. */
-export function persistAll(prefix: string): void {
-  for (const key of Object.keys(memory)) if (key.startsWith(prefix)) save(key, memory[key]!, true);
+export const isPersisting = (): boolean => persisting;
+
+/** Allows or stops storing; allowing moves what was kept in memory into localStorage. */
+export function setPersisting(allowed: boolean): void {
+  persisting = allowed;
+  if (allowed) for (const key of Object.keys(memory)) save(key, memory[key]!);
 }

@@ -7,7 +7,7 @@ import { createIdentity } from './identity.js';
 import { randomId } from './ids.js';
 import { deleteEvents, saveEvent, savedEvents } from './outbox.js';
 import { watchPages } from './pages.js';
-import { persistAll } from './storage.js';
+import { setPersisting } from './storage.js';
 import { post } from './transport.js';
 
 export interface TrackerOptions {
@@ -106,9 +106,11 @@ export function createTracker(options: TrackerOptions): Tracker {
   const currency = options.currency ?? 'GBP';
   let consent: TrackerOptions['consent'] | 'denied' = options.consent ?? 'granted';
   const granted = () => consent === 'granted';
-  const identity = createIdentity(siteKey, granted, options.cookieDomain);
-  const delivery = createDelivery(`${endpoint}/v1/events`, siteKey, options.maxBatchSize ?? 20, options.flushDelay ?? 1000, granted, DEBUG ? debug : undefined);
   const pageSkip = pageSkipReason(!!options.trackBots, !!options.honourPrivacySignals);
+  // Nothing is stored for a page that must not be tracked, nor before consent.
+  setPersisting(granted() && !pageSkip);
+  const identity = createIdentity(siteKey, options.cookieDomain);
+  const delivery = createDelivery(`${endpoint}/v1/events`, siteKey, options.maxBatchSize ?? 20, options.flushDelay ?? 1000, granted, DEBUG ? debug : undefined);
 
   /** Every reason not to record an event passes through here, so it can be logged and tested. */
   const skip = (reason: string | undefined, type: string) => {
@@ -133,7 +135,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     // such an event in quarantine with the reason.
     if (DEBUG && skip(eventSkipReason(event as unknown as Record<string, unknown>), payload.type)) return;
     try {
-      saveEvent(siteKey, delivery.tab, event, granted(), options.maxQueueEvents ?? 1000, options.maxQueueChars ?? 500_000);
+      saveEvent(siteKey, delivery.tab, event, options.maxQueueEvents ?? 1000, options.maxQueueChars ?? 500_000);
     } catch (error) {
       // JSON.stringify throws on circular structures and BigInt values; the shop's page must not.
       skip(DEBUG ? `it cannot be turned into JSON (${(error as Error).message})` : '1', payload.type);
@@ -156,21 +158,23 @@ export function createTracker(options: TrackerOptions): Tracker {
     beginCheckout: (items) => record({ type: 'begin_checkout', items: lines(items), currency }),
     purchase: (order) => record({ ...order, type: 'purchase', currency: order.currency ?? currency, items: lines(order.items) }),
     identify(userId, traits) {
-      if (consent !== 'denied') identity.setUser(userId);
+      identity.setUser(userId);
       record({ type: 'identify', userId, traits });
     },
     track: (name, props) => record({ type: 'custom', name, props }),
     async getOffer({ placement } = {}) {
-      await delivery.flush();
-      try {
-        const request = { siteKey, visitorId: identity.visitorId(), placement, context: { sessionId: identity.sessionId(), ...pageContext() } };
-        const response = await post(`${endpoint}/v1/offer`, JSON.stringify(request), false);
-        if (response.ok) return (await response.json()) as OfferResponse;
-        DEBUG && debug(`the offer request failed with ${response.status}`, await response.text());
-      } catch (error) {
-        DEBUG && debug('the offer request failed', error);
+      // A page that must not be tracked, or has no consent, asks for nothing.
+      if (!skip(pageSkip ?? (granted() ? undefined : DEBUG ? 'no-consent' : '1'), 'getOffer')) {
+        await delivery.flush();
+        try {
+          const request = { siteKey, visitorId: identity.visitorId(), placement, context: { sessionId: identity.sessionId(), ...pageContext() } };
+          const response = await post(`${endpoint}/v1/offer`, JSON.stringify(request), false);
+          if (response.ok) return (await response.json()) as OfferResponse;
+          DEBUG && debug(`the offer request failed with ${response.status}`, await response.text());
+        } catch (error) {
+          DEBUG && debug('the offer request failed', error);
+        }
       }
-      // No reasons: the collector, which explains decisions, could not be reached.
       return { offer: null, decisionId: '', reasons: [] };
     },
     flush: delivery.flush,
@@ -178,11 +182,13 @@ export function createTracker(options: TrackerOptions): Tracker {
     consent(state) {
       consent = state;
       if (state === 'granted') {
-        persistAll('patron:');
+        setPersisting(!pageSkip);
         identity.persist();
         delivery.schedule();
       } else {
+        setPersisting(false);
         deleteEvents(siteKey, savedEvents(siteKey).map(([, event]) => event.id));
+        identity.forget();
       }
     },
     get visitorId() {
@@ -194,10 +200,10 @@ export function createTracker(options: TrackerOptions): Tracker {
   };
   trackers[siteKey] = tracker;
 
-  if (granted()) identity.persist();
+  if (granted() && !pageSkip) identity.persist();
   // Send when the page is hidden or closed, when the network returns, and what earlier pages left.
   win?.addEventListener('pagehide', delivery.flushOnExit);
-  win?.addEventListener('online', delivery.resume);
+  win?.addEventListener('online', () => delivery.flush(true));
   doc?.addEventListener('visibilitychange', () => doc!.visibilityState === 'hidden' && delivery.flushOnExit());
   delivery.schedule();
   if (options.trackPages) watchPages(tracker.page, !!options.hashRouting);

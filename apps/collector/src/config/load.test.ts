@@ -91,6 +91,18 @@ describe('parseConfig', () => {
     expect(error.message).toContain('sites.0.currency');
   });
 
+  it.each([
+    [{ fact: 'cart.quantity', op: 'gt', value: '0' }, 'must be a number for "gt"'],
+    [{ fact: 'placement', op: 'in', value: 'banner' }, 'must be an array of strings for "in"'],
+    [{ fact: 'visitor.returning', op: 'eq', value: 'yes' }, 'must be a boolean'],
+    [{ fact: 'placement', op: 'lt', value: 3 }, '"lt" compares numbers'],
+  ])('rejects a condition that can never match: %j', (when, message) => {
+    const error = configError(() => parseConfig(withOffers(offer({ when: when as never }))));
+
+    expect(error.message).toContain('sites.0.offers.0.when.value');
+    expect(error.message).toContain(message);
+  });
+
   it('rejects duplicate offer ids', () => {
     const error = configError(() => parseConfig(withOffers(offer(), offer())));
 

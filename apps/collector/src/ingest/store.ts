@@ -18,9 +18,6 @@ export interface IncomingBatch {
  */
 export function storeBatch(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, batch: IncomingBatch, receivedAt: number): BatchResult {
   const result: BatchResult = { accepted: 0, duplicates: 0, rejected: [] };
-  // Snowplow's "derived timestamp" idea: the delay the client measured between creating and
-  // sending an event is kept, and anchored to the collector's clock instead of the client's.
-  const clockOffset = receivedAt - batch.sentAt;
 
   db.transaction((tx) => {
     batch.events.forEach((raw, index) => {
@@ -39,7 +36,7 @@ export function storeBatch(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, b
         return;
       }
 
-      const row = toRow(site.key, parsed.event, receivedAt, clockOffset);
+      const row = toRow(site.key, parsed.event, batch.sentAt, receivedAt);
       const { changes } = tx.insert(events).values(row).onConflictDoNothing().run();
       if (changes === 0) {
         result.duplicates++;
@@ -52,7 +49,21 @@ export function storeBatch(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, b
   return result;
 }
 
-function toRow(siteKey: string, event: Event, receivedAt: number, clockOffset: number): typeof events.$inferInsert {
+// How long a browser may plausibly have held an event before sending it (offline, a closed tab).
+const MAX_SEND_DELAY_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Places an event on the collector's clock: the delay the client measured between creating and
+ * sending it, taken back from the receive time (the "derived timestamp" of Snowplow). The delay
+ * is kept between 0 and 30 days, so that a client clock far off cannot put an event in 1970 or in
+ * the future.
+ */
+function occurredAt(timestamp: number, sentAt: number, receivedAt: number): number {
+  const delay = Math.min(Math.max(sentAt - timestamp, 0), MAX_SEND_DELAY_MS);
+  return receivedAt - delay;
+}
+
+function toRow(siteKey: string, event: Event, sentAt: number, receivedAt: number): typeof events.$inferInsert {
   const { id, type, visitorId, sessionId, userId, timestamp, url, referrer, title, ...rest } = event;
   const { items, value, currency, transactionId, name, ...data } = rest as Partial<
     Record<'items' | 'value' | 'currency' | 'transactionId' | 'name', unknown>
@@ -66,7 +77,7 @@ function toRow(siteKey: string, event: Event, receivedAt: number, clockOffset: n
     visitorId,
     sessionId,
     userId: userId ?? null,
-    occurredAt: Math.min(timestamp + clockOffset, receivedAt),
+    occurredAt: occurredAt(timestamp, sentAt, receivedAt),
     clientTime: timestamp,
     receivedAt,
     url: url ?? null,

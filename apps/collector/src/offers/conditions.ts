@@ -29,13 +29,39 @@ export const factNames = [
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
+/** The type of each fact's value; `placement` may also be null. */
+const factTypes: Record<FactName, 'number' | 'boolean' | 'string'> = {
+  'cart.quantity': 'number',
+  'cart.value': 'number',
+  'orders.count': 'number',
+  'orders.beforeThisSession': 'number',
+  'visitor.sessions': 'number',
+  'visitor.returning': 'boolean',
+  placement: 'string',
+};
+
 const comparisonSchema = z
   .object({
     fact: z.enum(factNames),
     op: z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in']),
     value: z.union([scalar, z.array(scalar)]),
   })
-  .strict();
+  .strict()
+  .superRefine((comparison, ctx) => {
+    // A value of the wrong type would make the offer never match, so it is a configuration error.
+    const type = factTypes[comparison.fact];
+    const fits = (value: unknown) => typeof value === type || (value === null && comparison.fact === 'placement');
+    const numeric = ['gt', 'gte', 'lt', 'lte'].includes(comparison.op);
+    let problem: string | undefined;
+    if (numeric && (type !== 'number' || typeof comparison.value !== 'number')) {
+      problem = type === 'number' ? `must be a number for "${comparison.op}"` : `"${comparison.op}" compares numbers, and ${comparison.fact} is a ${type}`;
+    } else if (comparison.op === 'in' && (!Array.isArray(comparison.value) || !comparison.value.every(fits))) {
+      problem = `must be an array of ${type}s for "in", such as ${type === 'string' ? '["banner"]' : type === 'number' ? '[1, 2]' : '[true]'}`;
+    } else if ((comparison.op === 'eq' || comparison.op === 'neq') && !fits(comparison.value)) {
+      problem = `must be a ${type}, because ${comparison.fact} is a ${type}; received ${JSON.stringify(comparison.value)}`;
+    }
+    if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
+  });
 
 export type Comparison = z.infer<typeof comparisonSchema>;
 export type Condition = Comparison | { all: Condition[] } | { any: Condition[] } | { not: Condition };
@@ -85,7 +111,12 @@ const symbols: Record<Comparison['op'], string> = {
 export function evaluate(condition: Condition, facts: Facts, explain: (line: string) => void): boolean {
   if ('all' in condition) return condition.all.every((child) => evaluate(child, facts, explain));
   if ('any' in condition) return condition.any.some((child) => evaluate(child, facts, explain));
-  if ('not' in condition) return !evaluate(condition.not, facts, () => {});
+  if ('not' in condition) {
+    const lines: string[] = [];
+    const matched = !evaluate(condition.not, facts, (line) => lines.push(line));
+    explain(`not (${lines.join('; ')})`);
+    return matched;
+  }
 
   const actual = facts[condition.fact];
   const matched = compare(actual, condition.op, condition.value);

@@ -3,11 +3,18 @@ import type { Offer, OfferResponse } from '@patron/protocol';
 import type { OfferConfig } from '../config/schema.js';
 import { evaluate, type Facts } from './conditions.js';
 
+export interface Decision {
+  /** What the page receives: the offer and a short reason that shows none of the visitor's facts. */
+  response: OfferResponse;
+  /** One line per offer with the facts it tested, kept with the decision for the shop's eyes only. */
+  explanation: string[];
+}
+
 /**
  * Picks the offer for a visitor: among the offers whose placement and conditions match, the one
- * with the highest priority, ties going to the one listed first. Every offer adds a reason.
+ * with the highest priority, ties going to the one listed first.
  */
-export function decideOffer(offers: OfferConfig[], facts: Facts): OfferResponse {
+export function decideOffer(offers: OfferConfig[], facts: Facts): Decision {
   const reasons: string[] = [];
   let winner: OfferConfig | undefined;
 
@@ -23,8 +30,9 @@ export function decideOffer(offers: OfferConfig[], facts: Facts): OfferResponse 
   }
 
   if (offers.length === 0) reasons.push('the site has no offers configured');
-  if (winner) reasons.push(`${winner.id}: chosen, priority ${winner.priority}`);
-  return { offer: winner ? toOffer(winner) : null, decisionId: randomUUID(), reasons };
+  const summary = winner ? `${winner.id}: chosen, priority ${winner.priority}` : 'no offer matched';
+  reasons.push(summary);
+  return { response: { offer: winner ? toOffer(winner) : null, decisionId: randomUUID(), reasons: [summary] }, explanation: reasons };
 }
 
 function toOffer(config: OfferConfig): Offer {

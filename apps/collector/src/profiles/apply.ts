@@ -23,7 +23,6 @@ export function applyEvent(tx: Tx, site: Pick<SiteConfig, 'key' | 'currency'>, e
   const key = and(eq(profiles.siteKey, siteKey), eq(profiles.id, profileId));
   const existing = tx.select().from(profiles).where(key).get();
   const profile: ProfileRow = existing ?? emptyProfile(siteKey, profileId, event.userId, event.occurredAt);
-  const inSiteCurrency = event.currency === site.currency;
 
   profile.firstSeen = Math.min(profile.firstSeen, event.occurredAt);
   profile.lastSeen = Math.max(profile.lastSeen, event.occurredAt);
@@ -46,8 +45,8 @@ export function applyEvent(tx: Tx, site: Pick<SiteConfig, 'key' | 'currency'>, e
       break;
     case 'add_to_cart':
     case 'remove_from_cart': {
-      const cart = changeCart(JSON.parse(profile.cart) as CartLine[], event.items, event.type === 'add_to_cart' ? 1 : -1);
-      setCart(profile, cart, inSiteCurrency, event.occurredAt);
+      const cart = changeCart(JSON.parse(profile.cart) as CartLine[], event.items, event.currency ?? site.currency, event.type === 'add_to_cart' ? 1 : -1);
+      setCart(profile, cart, site.currency, event.occurredAt);
       break;
     }
     case 'purchase':
@@ -65,9 +64,9 @@ export function applyEvent(tx: Tx, site: Pick<SiteConfig, 'key' | 'currency'>, e
   else tx.insert(profiles).values(profile).run();
 }
 
-function setCart(profile: ProfileRow, cart: CartLine[], inSiteCurrency: boolean, at: number): void {
+function setCart(profile: ProfileRow, cart: CartLine[], siteCurrency: string, at: number): void {
   profile.cart = JSON.stringify(cart);
-  profile.cartValue = inSiteCurrency ? cartValue(cart) : 0;
+  profile.cartValue = cartValue(cart, siteCurrency);
   profile.cartUpdatedAt = at;
 }
 
@@ -92,7 +91,7 @@ function recordOrder(tx: Tx, profile: ProfileRow, event: ProfileEvent, siteCurre
 
   addOrder(profile, { placedAt: event.occurredAt, currency: event.currency!, value: event.value ?? 0, items: event.items }, siteCurrency);
   // A purchase empties the cart it came from.
-  if ((profile.cartUpdatedAt ?? -1) <= event.occurredAt) setCart(profile, [], true, event.occurredAt);
+  if ((profile.cartUpdatedAt ?? -1) <= event.occurredAt) setCart(profile, [], siteCurrency, event.occurredAt);
 }
 
 /**

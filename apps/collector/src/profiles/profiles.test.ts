@@ -58,6 +58,22 @@ describe('cart', () => {
     expect(cart.lines.map((line) => line.id).sort()).toEqual(['cup', 'teapot']);
   });
 
+  it('values only lines in the site currency', async () => {
+    const collector = openTestCollector();
+    await collector.storeEvents([addToCart([item('teapot', '24.00')]), addToCart([item('kettle', '5000')], { currency: 'JPY' })]);
+    const { cart } = profile(collector, 'v:visitor-1');
+
+    expect(cart.quantity).toBe(2);
+    expect(cart.value).toBe(2400);
+  });
+
+  it('keeps the price when items are removed', async () => {
+    const collector = openTestCollector();
+    await collector.storeEvents([addToCart([item('teapot', '24.00', 3)]), removeFromCart([item('teapot', '1.00')])]);
+
+    expect(profile(collector, 'v:visitor-1').cart.value).toBe(4800);
+  });
+
   it('is abandoned after 30 quiet minutes', async () => {
     const collector = openTestCollector();
     const start = Date.now() - 2 * HOUR;

@@ -136,6 +136,18 @@ describe('POST /v1/events storage', () => {
     const [row] = collector.rows<EventRow>('SELECT * FROM events WHERE id = ?', view.id);
     expect(row?.occurred_at).toBe(row?.received_at);
   });
+
+  it.each([
+    ['a sentAt far in the future', { timestamp: Date.now() }, { sentAt: 9e15 }],
+    ['a timestamp in 1970', { timestamp: 1 }, {}],
+  ])('keeps %s within 30 days', async (_case, event, options) => {
+    const collector = openTestCollector();
+    const view = pageView(event);
+    await collector.storeEvents([view], options);
+
+    const [row] = collector.rows<EventRow>('SELECT * FROM events WHERE id = ?', view.id);
+    expect(row!.occurred_at).toBe(row!.received_at - 30 * 24 * HOUR);
+  });
 });
 
 describe('POST /v1/events duplicates', () => {

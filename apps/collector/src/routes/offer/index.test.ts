@@ -146,6 +146,12 @@ describe('POST /v1/offer thank-you', () => {
   });
 });
 
+/** The explanation stored with a decision, which the page does not receive. */
+function explanation(collector: ReturnType<typeof openShop>, decisionId: string): string[] {
+  const [row] = collector.rows<{ reasons: string }>('SELECT reasons FROM decisions WHERE id = ?', decisionId);
+  return JSON.parse(row!.reasons) as string[];
+}
+
 describe('POST /v1/offer decisions', () => {
   it('returns null without cart or orders', async () => {
     const collector = openShop();
@@ -154,8 +160,9 @@ describe('POST /v1/offer decisions', () => {
     const response = await requestOffer(collector, inSession(NEXT_SESSION));
 
     expect(response.offer).toBeNull();
-    expect(response.reasons).toContain('basket-waiting: did not match (cart.quantity is 0, needs > 0)');
-    expect(response.reasons).toContain('thank-you: did not match (orders.beforeThisSession is 0, needs >= 1)');
+    expect(response.reasons).toEqual(['no offer matched']);
+    expect(explanation(collector, response.decisionId)).toContain('basket-waiting: did not match (cart.quantity is 0, needs > 0)');
+    expect(explanation(collector, response.decisionId)).toContain('thank-you: did not match (orders.beforeThisSession is 0, needs >= 1)');
   });
 
   it('returns null for a new visitor', async () => {
@@ -166,15 +173,25 @@ describe('POST /v1/offer decisions', () => {
     expect(response.offer).toBeNull();
   });
 
-  it('explains the chosen offer in the reasons', async () => {
+  it('explains the chosen offer', async () => {
     const collector = openShop();
     await collector.storeEvents([addToCart([item('mug', 12)])]);
 
+    const { reasons, decisionId } = await requestOffer(collector, inSession(NEXT_SESSION));
+    const stored = explanation(collector, decisionId);
+
+    expect(reasons).toEqual(['basket-waiting: chosen, priority 10']);
+    expect(stored).toContain('basket-waiting: matched (cart.quantity is 1, needs > 0; visitor.returning is true, needs = true)');
+    expect(stored).toContain('thank-you: did not match (orders.beforeThisSession is 0, needs >= 1)');
+  });
+
+  it('shows no facts to the page', async () => {
+    const collector = openShop();
+    await collector.storeEvents([addToCart([item('mug', 12)]), purchase('order-1', 12)]);
+
     const { reasons } = await requestOffer(collector, inSession(NEXT_SESSION));
 
-    expect(reasons).toContain('basket-waiting: matched (cart.quantity is 1, needs > 0; visitor.returning is true, needs = true)');
-    expect(reasons).toContain('basket-waiting: chosen, priority 10');
-    expect(reasons).toContain('thank-you: did not match (orders.beforeThisSession is 0, needs >= 1)');
+    expect(reasons.join(' ')).not.toMatch(/cart\.|orders\.|visitor\./);
   });
 
   it('says when the site has no offers', async () => {
@@ -183,7 +200,7 @@ describe('POST /v1/offer decisions', () => {
     const response = await requestOffer(collector);
 
     expect(response.offer).toBeNull();
-    expect(response.reasons).toEqual(['the site has no offers configured']);
+    expect(explanation(collector, response.decisionId)).toEqual(['the site has no offers configured', 'no offer matched']);
   });
 
   it('prefers the higher priority', async () => {
@@ -225,7 +242,7 @@ describe('POST /v1/offer decisions', () => {
     const at = await requestOffer(collector);
 
     expect(below.offer).toBeNull();
-    expect(below.reasons[0]).toContain('cart.value is 49.98');
+    expect(explanation(collector, below.decisionId)[0]).toContain('cart.value is 49.98');
     expect(at.offer?.id).toBe('big-cart');
   });
 
@@ -243,7 +260,7 @@ describe('POST /v1/offer decisions', () => {
     expect(rows[0]?.session_id).toBe(NEXT_SESSION);
     expect(rows[0]?.placement).toBe('home');
     expect(rows[0]?.offer_id).toBe('basket-waiting');
-    expect(JSON.parse(String(rows[0]?.reasons))).toEqual(response.reasons);
+    expect(JSON.parse(String(rows[0]?.reasons))).toContain('basket-waiting: chosen, priority 10');
     expect(typeof rows[0]?.decided_at).toBe('number');
   });
 
@@ -279,7 +296,7 @@ describe('POST /v1/offer placements', () => {
     const response = await requestOffer(collector, { placement: 'home' });
 
     expect(response.offer).toBeNull();
-    expect(response.reasons).toEqual(['cart-only: not shown at placement "home"']);
+    expect(explanation(collector, response.decisionId)).toEqual(['cart-only: not shown at placement "home"', 'no offer matched']);
   });
 
   it('hides a placed offer without placement', async () => {

@@ -21,7 +21,7 @@ export function offerRoute() {
       placement: request.placement,
       currency: site.currency,
     });
-    const response = decideOffer(site.offers, facts);
+    const { response, explanation } = decideOffer(site.offers, facts);
 
     db.insert(decisions)
       .values({
@@ -31,7 +31,7 @@ export function offerRoute() {
         sessionId: request.context?.sessionId ?? null,
         placement: request.placement ?? null,
         offerId: response.offer?.id ?? null,
-        reasons: JSON.stringify(response.reasons),
+        reasons: JSON.stringify(explanation),
         decidedAt: Date.now(),
       })
       .run();
