@@ -81,7 +81,7 @@ async function serveCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** A one-line explanation of failures a user can fix, or undefined for a fault to show in full. */
+/** Explains in one line a failure the user can fix; returns undefined for a fault to show in full. */
 function knownFailure(error: unknown): string | undefined {
   const { code, message } = error as { code?: string; message?: string };
   if (code === 'EADDRINUSE') return `${message}: another program uses this port; stop it or choose another with --port`;

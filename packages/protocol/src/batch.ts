@@ -20,7 +20,7 @@ export const batchEnvelopeSchema = z.object({
   dropped: z.number().int().nonnegative().optional(),
 });
 
-/** What the tracker sends to `POST /v1/events`. */
+/** Body the tracker sends to `POST /v1/events`. */
 export interface Batch {
   siteKey: string;
   /** Epoch milliseconds when the client sent the batch, used to correct events from clocks that are off. */
@@ -30,7 +30,7 @@ export interface Batch {
   dropped?: number;
 }
 
-/** The collector's answer to a batch, sent only after the accepted events are committed. */
+/** The collector's response to a batch, sent only after the accepted events are committed. */
 export interface BatchResult {
   /** Events stored by this request. */
   accepted: number;

@@ -12,8 +12,8 @@ const MAX_BACKOFF_MS = 60_000;
  * are recorded, while `canSend` (consent) allows it. Events are deleted only after the collector
  * acknowledged them; a retry sends the same event ids, so the collector stores each event once.
  *
- * Each page sends the events it recorded, and adopts those of pages that are gone, which it
- * tells from the Web Lock every page holds while it lives. Taking only what no living page owns
+ * Each page sends the events it recorded, and adopts those of pages that are gone. A page is gone
+ * when the Web Lock that every page holds while it lives is free. Taking only what no living page owns
  * keeps two tabs from sending the same event: localStorage reaches other tabs with a delay in
  * Chromium, so a tab cannot rely on seeing another tab's deletions at once.
  */

@@ -9,7 +9,7 @@ export interface Sent {
 }
 
 /**
- * Replaces `fetch` with a recorder that answers from `reply` (200 with `{ accepted }` by default),
+ * Replaces `fetch` with a recorder that responds with `reply` (200 with `{ accepted }` by default),
  * since happy-dom has no collector to talk to.
  */
 export function recordFetch(reply: (url: string, body: unknown) => Response | Promise<Response> = defaultReply) {

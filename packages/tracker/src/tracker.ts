@@ -72,7 +72,7 @@ export interface Tracker {
   identify(userId: string, traits?: Properties): void;
   /** Records a custom event. */
   track(name: string, props?: Properties): void;
-  /** Sends waiting events, then asks the collector which offer this visitor should see. */
+  /** Sends waiting events, then requests the offer this visitor should see. */
   getOffer(options?: { placement?: string }): Promise<OfferResponse>;
   /** Sends every waiting event now. */
   flush(): Promise<void>;
@@ -163,7 +163,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     },
     track: (name, props) => record({ type: 'custom', name, props }),
     async getOffer({ placement } = {}) {
-      // A page that must not be tracked, or has no consent, asks for nothing.
+      // A page that must not be tracked, or has no consent, requests nothing.
       if (!skip(pageSkip ?? (granted() ? undefined : DEBUG ? 'no-consent' : '1'), 'getOffer')) {
         await delivery.flush();
         try {

@@ -10,7 +10,7 @@ export const post = (url: string, body: string, keepalive: boolean): Promise<Res
   fetch(url, { method: 'POST', body, keepalive });
 
 /**
- * Milliseconds that a `Retry-After` header asks to wait. Only the seconds form is read, which is
+ * Milliseconds that a `Retry-After` header requests to wait. Only the seconds form is read, which is
  * what the collector sends; an HTTP date gives undefined, so the caller's backoff applies.
  */
 export const retryAfter = (response: Response): number | undefined =>

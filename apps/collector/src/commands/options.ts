@@ -33,7 +33,8 @@ export function openData(args: string[], extra: NonNullable<ParseArgsConfig['opt
   const nonEmpty = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
   const config = loadConfig(nonEmpty(values.config) ?? nonEmpty(process.env.PATRON_CONFIG) ?? serveDefaults.config);
   const siteKey = nonEmpty(values.site);
-  const site = siteKey ? config.sites.find((candidate) => candidate.key === siteKey) : config.sites.length === 1 ? config.sites[0] : undefined;
+  let site = config.sites.length === 1 ? config.sites[0] : undefined;
+  if (siteKey) site = config.sites.find((candidate) => candidate.key === siteKey);
   if (!site) {
     const keys = config.sites.map((candidate) => candidate.key).join(', ');
     throw new SettingsError(

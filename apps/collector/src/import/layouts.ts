@@ -1,6 +1,7 @@
 /**
- * Where an order export keeps each field. `transactionId`, `customerId`, `quantity`, `unitPrice`
- * and `placedAt` are required; the others may be empty strings when the export has no such column.
+ * Column names of an order export, one per field. `transactionId`, `customerId`, `quantity`,
+ * `unitPrice` and `placedAt` are required; the others may be empty strings when the export has no
+ * such column.
  */
 export interface Layout {
   transactionId: string;
@@ -14,7 +15,7 @@ export interface Layout {
   currency: string;
   /** Column with the customer's email, or empty. */
   email: string;
-  /** How a cancellation is marked: an invoice prefix (Online Retail's "C"), or empty for none. */
+  /** Invoice prefix that marks a cancellation (Online Retail's "C"), or empty for none. */
   cancellationPrefix: string;
 }
 

@@ -183,9 +183,9 @@ function checkColumns(record: Record<string, string>, layout: Layout, file: stri
 }
 
 /**
- * Reads "2011-12-09 12:50" or an ISO date. A time without a zone is taken as UTC.
- * NOTE: the Online Retail export writes UK local time without a zone, so its summer times are one
- * hour late; that does not change day-level measures such as recency.
+ * Reads "2011-12-09 12:50" or an ISO date, taking a time without a zone as UTC.
+ * NOTE: the Online Retail export writes UK local time without a zone, so its summer times come out
+ * one hour late. Day-level measures such as recency do not change.
  */
 function parseDate(text: string): number {
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(text);

@@ -13,7 +13,7 @@ export interface IncomingBatch {
 /**
  * Validates and stores one batch, and updates the visitors' profiles, in a single transaction, so
  * the result describes committed rows. Events whose id the site already has, and purchases whose
- * transaction id it already has, count as duplicates; invalid events go to quarantine with their
+ * transaction id it already has, count as duplicates. Invalid events go to quarantine with their
  * issues.
  */
 export function storeBatch(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, batch: IncomingBatch, receivedAt: number): BatchResult {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** What a condition can test about a visitor, computed at decision time. */
+/** Facts about a visitor that a condition can test, computed at decision time. */
 export interface Facts {
   /** Units in the cart added since the last purchase and not removed. */
   'cart.quantity': number;

@@ -4,7 +4,7 @@ import type { OfferConfig } from '../config/schema.js';
 import { evaluate, type Facts } from './conditions.js';
 
 export interface Decision {
-  /** What the page receives: the offer and a short reason that shows none of the visitor's facts. */
+  /** Response for the page: the offer and a short reason that shows none of the visitor's facts. */
   response: OfferResponse;
   /** One line per offer with the facts it tested, kept with the decision for the shop's eyes only. */
   explanation: string[];

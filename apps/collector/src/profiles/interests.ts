@@ -6,7 +6,7 @@ interface Counted {
   last: number;
 }
 
-/** What a profile has looked at: categories and products with view counts and recency. */
+/** Categories and products a profile has viewed, with view counts and the latest view. */
 export interface Interests {
   categories: Record<string, Counted>;
   products: Record<string, Counted & { name: string; category?: string | undefined }>;

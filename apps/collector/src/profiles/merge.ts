@@ -3,8 +3,12 @@ import { addInterests, type Interests } from './interests.js';
 
 type ProfileRow = typeof profiles.$inferSelect;
 
-const earliest = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
-const latest = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+/** Combines two optional times with `pick` (Math.min or Math.max); a missing one is ignored. */
+function combine(a: number | null, b: number | null, pick: (x: number, y: number) => number): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return pick(a, b);
+}
 
 /**
  * Combines two profiles of one person: counts and money add up, first and last times widen, the
@@ -24,8 +28,8 @@ export function mergeProfileRows(target: ProfileRow, source: ProfileRow): Partia
     orders: target.orders + source.orders,
     revenue: target.revenue + source.revenue,
     refunded: target.refunded + source.refunded,
-    firstOrderAt: earliest(target.firstOrderAt, source.firstOrderAt),
-    lastOrderAt: latest(target.lastOrderAt, source.lastOrderAt),
+    firstOrderAt: combine(target.firstOrderAt, source.firstOrderAt, Math.min),
+    lastOrderAt: combine(target.lastOrderAt, source.lastOrderAt, Math.max),
     cart: cartOwner.cart,
     cartValue: cartOwner.cartValue,
     cartUpdatedAt: cartOwner.cartUpdatedAt,

@@ -34,7 +34,7 @@ export function addRefund(profile: ProfileRow, amount: number, currency: string,
   profile.refunded += amount;
 }
 
-/** A profile with nothing counted yet, first seen at `at`. */
+/** Creates a profile with nothing counted yet, first seen at `at`. */
 export function emptyProfile(siteKey: string, id: string, userId: string | null, at: number): ProfileRow {
   return {
     siteKey,

@@ -4,7 +4,7 @@ import { readJson } from '../../http/body.js';
 import type { AppEnv } from '../../http/env.js';
 import { storeBatch } from '../../ingest/store.js';
 
-/** `POST /v1/events`: stores a batch and answers only after the accepted events are committed. */
+/** `POST /v1/events`: stores a batch and responds only after the accepted events are committed. */
 export function eventsRoute() {
   return new Hono<AppEnv>().post('/', async (c) => {
     const { db, sites, logger } = c.var;

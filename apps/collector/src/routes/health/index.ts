@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../http/env.js';
 
-/** `GET /healthz` answers while the process runs; `GET /readyz` also checks that SQLite answers a query. */
+/** `GET /healthz` responds while the process runs; `GET /readyz` also checks that SQLite runs a query. */
 export function healthRoutes() {
   return new Hono<AppEnv>()
     .get('/healthz', (c) => c.json({ status: 'ok' }))
@@ -11,7 +11,7 @@ export function healthRoutes() {
         return c.json({ status: 'ready' });
       } catch (error) {
         c.var.logger.error({ err: error, requestId: c.var.requestId }, 'readiness check failed');
-        return c.json({ status: 'not ready', message: 'The database did not answer; see the collector log' }, 503);
+        return c.json({ status: 'not ready', message: 'The database query failed; see the collector log' }, 503);
       }
     });
 }

@@ -6,7 +6,7 @@ import type { AppEnv } from '../../http/env.js';
 import { decideOffer } from '../../offers/decide.js';
 import { computeFacts } from '../../offers/facts.js';
 
-/** `POST /v1/offer`: decides which offer, if any, this visitor sees, and records the decision. */
+/** `POST /v1/offer`: decides which offer, if any, to show this visitor, and records the decision. */
 export function offerRoute() {
   return new Hono<AppEnv>().post('/', async (c) => {
     const { db, sites } = c.var;

@@ -31,7 +31,7 @@ function readTrackerScript(name: string, logger: Logger): string | undefined {
     const path = createRequire(import.meta.url).resolve(`@patron/tracker/${name}`);
     return readFileSync(path, 'utf8');
   } catch (error) {
-    logger.warn({ err: error, script: name }, 'tracker script not found; it will answer 404');
+    logger.warn({ err: error, script: name }, 'tracker script not found; requests for it get 404');
     return undefined;
   }
 }
