@@ -4,9 +4,10 @@ import { toMinorUnits, type Item } from '@patron/protocol';
 import { parse } from 'csv-parse';
 import type { SiteConfig } from '../config/schema.js';
 import type { Db } from '../db/open.js';
-import { orders, refunds } from '../db/schema.js';
+import { and, eq, sql } from 'drizzle-orm';
+import { orders, profiles, refunds } from '../db/schema.js';
 import { userProfileId } from '../profiles/identity.js';
-import { addOrder, addRefund, updateProfile } from '../profiles/totals.js';
+import { addOrder, addRefund, emptyProfile, type ProfileRow } from '../profiles/totals.js';
 import type { Layout } from './layouts.js';
 
 export interface ImportReport {
@@ -54,15 +55,17 @@ export async function importOrders(
   let pending = 0;
 
   const sqlite = db.$client;
+  const cache = new ProfileCache(db, site.key);
   const flush = () => {
     if (!group) return;
-    if (group.items.length > 0 && saveGroup(db, site, group)) {
+    if (group.items.length > 0 && saveGroup(db, site, cache, group)) {
       if (group.cancellation) report.refunds++;
       else report.orders++;
       customers.add(group.customerId);
     }
     group = undefined;
     if (++pending >= ORDERS_PER_TRANSACTION) {
+      cache.write();
       sqlite.exec('COMMIT; BEGIN');
       pending = 0;
     }
@@ -98,6 +101,7 @@ export async function importOrders(
       group.items.push(line.item);
     }
     flush();
+    cache.write();
     sqlite.exec('COMMIT');
   } catch (error) {
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
@@ -135,8 +139,66 @@ function readLine(record: Record<string, string>, layout: Layout, siteCurrency: 
   };
 }
 
+/**
+ * Profiles changed by the current transaction, kept in memory and written once at its end:
+ * customers place many orders, and reading and writing the profile for each would dominate.
+ */
+class ProfileCache {
+  private readonly changed = new Map<string, { profile: ProfileRow; stored: boolean }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly siteKey: string,
+  ) {}
+
+  update(id: string, userId: string, at: number, change: (profile: ProfileRow) => void): void {
+    let entry = this.changed.get(id);
+    if (!entry) {
+      const stored = this.db.select().from(profiles).where(and(eq(profiles.siteKey, this.siteKey), eq(profiles.id, id))).get();
+      entry = { profile: stored ?? emptyProfile(this.siteKey, id, userId, at), stored: stored !== undefined };
+      this.changed.set(id, entry);
+    }
+    change(entry.profile);
+  }
+
+  write(): void {
+    for (const [id, { profile, stored }] of this.changed) {
+      if (stored) this.db.update(profiles).set(profile).where(and(eq(profiles.siteKey, this.siteKey), eq(profiles.id, id))).run();
+      else this.db.insert(profiles).values(profile).run();
+    }
+    this.changed.clear();
+  }
+}
+
+// One prepared insert per database, because building the statement for each of many thousand
+// orders costs more than running it.
+const insertOrders = new WeakMap<Db, ReturnType<typeof prepareOrderInsert>>();
+const insertOrder = (db: Db) => {
+  let statement = insertOrders.get(db);
+  if (!statement) insertOrders.set(db, (statement = prepareOrderInsert(db)));
+  return statement;
+};
+
+function prepareOrderInsert(db: Db) {
+  const value = (name: string) => sql.placeholder(name);
+  return db
+    .insert(orders)
+    .values({
+      siteKey: value('siteKey'),
+      transactionId: value('transactionId'),
+      profileId: value('profileId'),
+      placedAt: value('placedAt'),
+      currency: value('currency'),
+      value: value('value'),
+      items: value('items'),
+      source: 'import',
+    })
+    .onConflictDoNothing()
+    .prepare();
+}
+
 /** Stores an order or a cancellation and counts it in the customer's profile; false when it was already there. */
-function saveGroup(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, group: Group): boolean {
+function saveGroup(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, cache: ProfileCache, group: Group): boolean {
   const profileId = userProfileId(group.customerId);
   const value = group.items.reduce((sum, item) => sum + item.price * item.quantity, 0);
 
@@ -146,26 +208,21 @@ function saveGroup(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, group: Gr
       .values({ siteKey: site.key, id: group.transactionId, profileId, refundedAt: group.placedAt, currency: group.currency, amount: value, source: 'import' })
       .onConflictDoNothing()
       .run().changes;
-    if (inserted) updateProfile(db, site.key, profileId, group.customerId, group.placedAt, (profile) => addRefund(profile, value, group.currency, site.currency));
+    if (inserted) cache.update(profileId, group.customerId, group.placedAt, (profile) => addRefund(profile, value, group.currency, site.currency));
     return inserted === 1;
   }
 
-  const inserted = db
-    .insert(orders)
-    .values({
-      siteKey: site.key,
-      transactionId: group.transactionId,
-      profileId,
-      placedAt: group.placedAt,
-      currency: group.currency,
-      value,
-      items: JSON.stringify(group.items),
-      source: 'import',
-    })
-    .onConflictDoNothing()
-    .run().changes;
+  const inserted = insertOrder(db).run({
+    siteKey: site.key,
+    transactionId: group.transactionId,
+    profileId,
+    placedAt: group.placedAt,
+    currency: group.currency,
+    value,
+    items: JSON.stringify(group.items),
+  }).changes;
   if (inserted) {
-    updateProfile(db, site.key, profileId, group.customerId, group.placedAt, (profile) =>
+    cache.update(profileId, group.customerId, group.placedAt, (profile) =>
       addOrder(profile, { placedAt: group.placedAt, currency: group.currency, value, items: group.items }, site.currency),
     );
   }
