@@ -11,6 +11,7 @@ import { payloadTooLarge } from './http/body.js';
 import type { AppEnv } from './http/env.js';
 import { HttpError, sendError } from './http/errors.js';
 import { Sites } from './http/sites.js';
+import { adminRoutes } from './routes/admin/index.js';
 import { eventsRoute } from './routes/events/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { offerRoute } from './routes/offer/index.js';
@@ -56,6 +57,7 @@ export function createApp({ db, config, logger, publicDir }: AppOptions) {
   );
   app.route('/v1/events', eventsRoute());
   app.route('/v1/offer', offerRoute());
+  app.route('/v1/admin', adminRoutes());
   app.route('/', healthRoutes());
   app.route('/', trackerScriptRoute(logger));
   if (publicDir) app.use('/*', serveStatic({ root: publicDir }));

@@ -5,6 +5,10 @@ import { createApp } from './app.js';
 import { loadConfig } from './config/load.js';
 import type { ServeSettings } from './config/settings.js';
 import { openDatabase } from './db/open.js';
+import { scoreCustomers } from './value/score.js';
+
+// Customer scores are recomputed this often while the collector runs, and once at start.
+const SCORING_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface RunningCollector {
   /** Base URL, such as "http://127.0.0.1:8787". */
@@ -25,6 +29,20 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
     instance.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
+
+  const score = () => {
+    for (const site of config.sites) {
+      try {
+        const result = scoreCustomers(db, site);
+        logger.info({ siteKey: site.key, ...result }, 'customers scored');
+      } catch (error) {
+        logger.error({ err: error, siteKey: site.key }, 'scoring customers failed');
+      }
+    }
+  };
+  score();
+  const scoring = setInterval(score, SCORING_INTERVAL_MS);
+  scoring.unref();
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `http://${host}:${port}`;
   logger.info(
@@ -37,6 +55,7 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        clearInterval(scoring);
         server.close((error) => {
           db.$client.close();
           logger.info('collector stopped');

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'site_not_found'
   | 'origin_not_allowed'
+  | 'unauthorized'
   | 'not_found'
   | 'internal_error';
 

@@ -42,6 +42,17 @@ export const siteConfigSchema = z
       .refine((code) => currencyExponent(code) !== undefined, { message: 'must be an ISO 4217 code such as "GBP"' })
       .default('GBP'),
     offers: z.array(offerConfigSchema).default([]),
+    /**
+     * Secret for the admin API and server-side order confirmation, at least 24 characters. Write
+     * "env:NAME" to read it from the environment variable NAME instead of this file. Without it,
+     * the site's admin API rejects every request.
+     */
+    secretKey: z
+      .string()
+      .refine((value) => value.startsWith('env:') ? /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(value) : value.length >= 24, {
+        message: 'must be at least 24 characters, or "env:NAME" to read it from the environment variable NAME',
+      })
+      .optional(),
     /** Minutes after the last cart change when a cart with items and no purchase counts as abandoned. */
     abandonedCartMinutes: z.number().positive().default(30),
     /** Fewest customers (profiles with an order) for RFM quintiles; fewer gives "not enough data". */

@@ -153,6 +153,8 @@ export const orders = sqliteTable(
     items: text('items').notNull().default('[]'),
     /** Where the order came from: "browser", "import" or "server". */
     source: text('source').notNull(),
+    /** 1 once the shop's backend confirmed the order with the site's secret key; browsers can forge orders. */
+    confirmed: integer('confirmed').notNull().default(0),
   },
   (table) => [primaryKey({ columns: [table.siteKey, table.transactionId] }), index('orders_profile').on(table.siteKey, table.profileId, table.placedAt)],
 );

@@ -17,6 +17,13 @@ import { addOrder, addRefund, updateProfile } from './totals.js';
 export function rebuildProfiles(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>): number {
   return db.transaction((tx) => {
     for (const table of [profiles, identities, sessions]) tx.delete(table).where(eq(table.siteKey, site.key)).run();
+    // Browser orders are recreated from their events; the backend's confirmations must survive that.
+    const confirmed = tx
+      .select({ transactionId: orders.transactionId })
+      .from(orders)
+      .where(sql`${orders.siteKey} = ${site.key} AND ${orders.source} = 'browser' AND ${orders.confirmed} = 1`)
+      .all()
+      .map((order) => order.transactionId);
     tx.delete(orders).where(sql`${orders.siteKey} = ${site.key} AND ${orders.source} = 'browser'`).run();
 
     // Pages of events, so memory does not grow with the table; a statement cannot stay open
@@ -44,6 +51,9 @@ export function rebuildProfiles(db: Db, site: Pick<SiteConfig, 'key' | 'currency
       const userId = order.profileId.startsWith('u:') ? order.profileId.slice(2) : null;
       const totals = { placedAt: order.placedAt, currency: order.currency, value: order.value, items: JSON.parse(order.items) as Item[] };
       updateProfile(tx, site.key, order.profileId, userId, order.placedAt, (profile) => addOrder(profile, totals, site.currency));
+    }
+    for (const transactionId of confirmed) {
+      tx.update(orders).set({ confirmed: 1 }).where(sql`${orders.siteKey} = ${site.key} AND ${orders.transactionId} = ${transactionId}`).run();
     }
     for (const refund of tx.select().from(refunds).where(eq(refunds.siteKey, site.key)).all()) {
       updateProfile(tx, site.key, refund.profileId, null, refund.refundedAt, (profile) => addRefund(profile, refund.amount, refund.currency, site.currency));

@@ -1,0 +1,108 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { decisions, events, identities, orders, profiles } from '../../db/schema.js';
+import { requireSecret } from '../../http/admin-auth.js';
+import { readJson } from '../../http/body.js';
+import type { AppEnv } from '../../http/env.js';
+import { HttpError } from '../../http/errors.js';
+import { describeProfile } from '../../profiles/read.js';
+import { listCustomers, listSegments } from '../../value/queries.js';
+import { scoreCustomers } from '../../value/score.js';
+import type { SiteConfig } from '../../config/schema.js';
+import { confirmOrder, confirmOrderSchema } from './orders.js';
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  segment: z.string().optional(),
+  tier: z.string().optional(),
+});
+
+/**
+ * The admin API of one site under `/v1/admin/sites/:site`, authenticated with the site's secret
+ * key: customers by value, one customer, the segments, and scoring on demand.
+ */
+export function adminRoutes() {
+  const app = new Hono<AppEnv & { Variables: { site: SiteConfig } }>();
+
+  app.use('/sites/:site/*', async (c, next) => {
+    const site = c.var.sites.get(c.req.param('site')!);
+    requireSecret(c, site);
+    c.set('site', site);
+    await next();
+  });
+
+  app.get('/sites/:site/customers', (c) => {
+    const query = listQuery.safeParse(c.req.query());
+    if (!query.success) {
+      throw new HttpError(400, 'invalid_body', 'Query parameters: limit is 1 to 500, offset 0 or more, segment and tier are names', []);
+    }
+    const result = listCustomers(c.var.db, c.var.site.key, query.data);
+    return c.json({ ...result, currency: c.var.site.currency, limit: query.data.limit, offset: query.data.offset });
+  });
+
+  app.get('/sites/:site/customers/:id', (c) => {
+    const { db, site } = c.var;
+    const id = c.req.param('id');
+    const row = db.select().from(profiles).where(and(eq(profiles.siteKey, site.key), eq(profiles.id, id))).get();
+    if (!row) throw new HttpError(404, 'not_found', `No customer "${id}" on site "${site.key}"; ids look like "u:<user id>" or "v:<visitor id>"`);
+
+    const visitorIds = db
+      .select({ visitorId: identities.visitorId })
+      .from(identities)
+      .where(and(eq(identities.siteKey, site.key), eq(identities.profileId, id)))
+      .all()
+      .map((link) => link.visitorId);
+    const recentEvents = visitorIds.length
+      ? db
+          .select({ id: events.id, type: events.type, occurredAt: events.occurredAt, url: events.url, value: events.value, currency: events.currency })
+          .from(events)
+          .where(and(eq(events.siteKey, site.key), inArray(events.visitorId, visitorIds)))
+          .orderBy(desc(events.occurredAt))
+          .limit(50)
+          .all()
+      : [];
+    const customerOrders = db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.siteKey, site.key), eq(orders.profileId, id)))
+      .orderBy(desc(orders.placedAt))
+      .limit(100)
+      .all()
+      .map((order) => ({ ...order, items: JSON.parse(order.items) as unknown[] }));
+    const offersSeen = visitorIds.length
+      ? db
+          .select({ id: decisions.id, offerId: decisions.offerId, placement: decisions.placement, decidedAt: decisions.decidedAt })
+          .from(decisions)
+          .where(and(eq(decisions.siteKey, site.key), inArray(decisions.visitorId, visitorIds)))
+          .orderBy(desc(decisions.decidedAt))
+          .limit(20)
+          .all()
+      : [];
+
+    return c.json({
+      profile: describeProfile(row, Date.now(), site.abandonedCartMinutes * 60_000),
+      segment: row.segment,
+      tier: row.tier,
+      rfm: row.rfm ? JSON.parse(row.rfm) : null,
+      visitorIds,
+      recentEvents,
+      orders: customerOrders,
+      offersSeen,
+      currency: site.currency,
+    });
+  });
+
+  app.get('/sites/:site/segments', (c) => c.json({ ...listSegments(c.var.db, c.var.site.key), currency: c.var.site.currency }));
+
+  app.post('/sites/:site/scores', (c) => c.json(scoreCustomers(c.var.db, c.var.site)));
+
+  app.post('/sites/:site/orders', async (c) => {
+    const body = await readJson(c, confirmOrderSchema);
+    const result = confirmOrder(c.var.db, c.var.site, body);
+    return c.json(result, result.status === 'created' ? 201 : 200);
+  });
+
+  return app;
+}
