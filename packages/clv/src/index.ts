@@ -1,0 +1,3 @@
+export * from './bgnbd.js';
+export * from './gamma-gamma.js';
+export * from './summary.js';
