@@ -32,9 +32,7 @@ const script = (name: string, entry: string, debug: boolean): Options => ({
 
 export default defineConfig([
   {
-    // The npm package: ESM and CommonJS with type declarations.
-    // TODO: the declarations import '@patron/protocol', which is not published yet; inline those
-    // types or publish the protocol package before publishing the tracker.
+    // The npm package: ESM and CommonJS with type declarations, which need no other package.
     entry: { index: 'src/index.ts', datalayer: 'src/datalayer.ts' },
     format: ['esm', 'cjs'],
     dts: true,

@@ -1,4 +1,5 @@
-import type { EventInput, OfferResponse, Properties } from '@patron/protocol';
+import type { EventInput } from '@patron/protocol';
+import type { OfferResponse, Properties } from './types.js';
 import { DEBUG } from './debug.js';
 import { createDelivery } from './delivery.js';
 import { doc, pageContext, win } from './env.js';
