@@ -37,7 +37,7 @@ function expectClose(actual: number, expected: number, relative = 0.005) {
   expect(Math.abs(actual - expected) / Math.abs(expected)).toBeLessThan(relative);
 }
 
-describe.skipIf(!available)('CDNOW, as published', () => {
+describe.skipIf(!available)('CDNOW, as published', { timeout: 60_000 }, () => {
   it('fits BG/NBD to the published parameters', () => {
     const fit = fitBgNbd(readSummary());
 
