@@ -55,6 +55,11 @@ export const siteConfigSchema = z
       .optional(),
     /** Minutes after the last cart change when a cart with items and no purchase counts as abandoned. */
     abandonedCartMinutes: z.number().positive().default(30),
+    /**
+     * Score customers on confirmed orders only: orders the shop's backend confirmed or imported,
+     * leaving out purchases that only a browser reported, which anyone can forge.
+     */
+    scoreConfirmedOrdersOnly: z.boolean().default(false),
     /** Fewest customers (profiles with an order) for RFM quintiles; fewer gives "not enough data". */
     minCustomersForScores: z.number().int().min(5).default(500),
   })

@@ -192,6 +192,8 @@ function prepareOrderInsert(db: Db) {
       value: value('value'),
       items: value('items'),
       source: 'import',
+      // The shop's own export is as trustworthy as a confirmation from its backend.
+      confirmed: 1,
     })
     .onConflictDoNothing()
     .prepare();

@@ -44,7 +44,7 @@ describe('scoring customers', () => {
     const collector = openTestCollector();
     const now = Date.now();
     seedCustomers(collector, 100, now);
-    const site = { key: SITE_KEY, minCustomersForScores: 50 };
+    const site = { key: SITE_KEY, minCustomersForScores: 50, currency: 'GBP' };
     const result = scoreCustomers(collector.db, site, now);
 
     expect(result).toMatchObject({ status: 'scored', customers: 100 });
@@ -63,7 +63,7 @@ describe('scoring customers', () => {
   it('reports not enough data', () => {
     const collector = openTestCollector();
     seedCustomers(collector, 30, Date.now());
-    const result = scoreCustomers(collector.db, { key: SITE_KEY, minCustomersForScores: 500 });
+    const result = scoreCustomers(collector.db, { key: SITE_KEY, minCustomersForScores: 500, currency: 'GBP' });
 
     expect(result).toMatchObject({ status: 'not_enough_data', customers: 30, minCustomers: 500 });
     expect(collector.rows('SELECT count(*) AS n FROM profiles WHERE segment IS NOT NULL')).toEqual([{ n: 0 }]);

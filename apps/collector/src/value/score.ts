@@ -1,7 +1,7 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { SiteConfig } from '../config/schema.js';
 import type { Db } from '../db/open.js';
-import { profiles, scoringRuns } from '../db/schema.js';
+import { orders, profiles, scoringRuns } from '../db/schema.js';
 import { segmentOf, tiers } from './segments.js';
 
 export interface ScoringResult {
@@ -24,14 +24,35 @@ interface Customer {
  * ties by the other measures, so that the many customers with one order still spread over
  * quintiles instead of all sharing one score. Below `minCustomersForScores` customers, quintiles
  * would be noise: every score is cleared and the run is recorded as "not_enough_data".
+ *
+ * With `scoreConfirmedOrdersOnly`, orders and revenue come from confirmed orders alone.
+ * NOTE: refunds imported without an order do not reduce revenue in that mode.
  */
-export function scoreCustomers(db: Db, site: Pick<SiteConfig, 'key' | 'minCustomersForScores'>, now = Date.now()): ScoringResult {
+export function scoreCustomers(
+  db: Db,
+  site: Pick<SiteConfig, 'key' | 'minCustomersForScores' | 'currency'> & { scoreConfirmedOrdersOnly?: boolean },
+  now = Date.now(),
+): ScoringResult {
   return db.transaction((tx) => {
-    const customers = tx
-      .select({ id: profiles.id, orders: profiles.orders, revenue: profiles.revenue, lastOrderAt: sql<number>`coalesce(${profiles.lastOrderAt}, 0)` })
-      .from(profiles)
-      .where(and(eq(profiles.siteKey, site.key), gt(profiles.orders, 0)))
-      .all() as Customer[];
+    const customers = (
+      site.scoreConfirmedOrdersOnly
+        ? tx
+            .select({
+              id: orders.profileId,
+              orders: sql<number>`count(*)`,
+              revenue: sql<number>`sum(CASE WHEN ${orders.currency} = ${site.currency} THEN ${orders.value} - ${orders.refunded} ELSE 0 END)`,
+              lastOrderAt: sql<number>`max(${orders.placedAt})`,
+            })
+            .from(orders)
+            .where(and(eq(orders.siteKey, site.key), eq(orders.confirmed, 1)))
+            .groupBy(orders.profileId)
+            .all()
+        : tx
+            .select({ id: profiles.id, orders: profiles.orders, revenue: profiles.revenue, lastOrderAt: sql<number>`coalesce(${profiles.lastOrderAt}, 0)` })
+            .from(profiles)
+            .where(and(eq(profiles.siteKey, site.key), gt(profiles.orders, 0)))
+            .all()
+    ) as Customer[];
     const minCustomers = site.minCustomersForScores;
     const result: ScoringResult = {
       status: customers.length >= minCustomers ? 'scored' : 'not_enough_data',

@@ -152,6 +152,17 @@ describe('order confirmation', () => {
     expect(String(body.message)).toContain('ambiguous');
   });
 
+  it('scores only confirmed orders when asked', async () => {
+    const collector = openAdmin({ scoreConfirmedOrdersOnly: true });
+    await seedBuyers(collector, 6);
+    for (let i = 0; i < 5; i++) await confirm(collector, { transactionId: `T-${i}`, value: (i + 1) * 10, currency: 'GBP', visitorId: `buyer-${i}` });
+    const run = await responseJson(await collector.app.request(`/v1/admin/sites/${SITE_KEY}/scores`, { method: 'POST', headers: auth }));
+    const scored = collector.rows<{ id: string }>('SELECT id FROM profiles WHERE segment IS NOT NULL ORDER BY id');
+
+    expect(run).toMatchObject({ status: 'scored', customers: 5 });
+    expect(scored.map((row) => row.id)).not.toContain('v:buyer-5');
+  });
+
   it('keeps confirmations across a rebuild', async () => {
     const collector = openAdmin();
     await collector.storeEvents([purchase('T-1', '24.00')]);
