@@ -5,8 +5,9 @@ export default defineConfig({
   format: ['esm'],
   platform: 'node',
   target: 'node20',
-  // The protocol package ships TypeScript source, so it is bundled; everything else stays a dependency.
-  noExternal: ['@patron/protocol'],
+  // The protocol and model packages ship TypeScript source, so they are bundled, with the one
+  // library the models use; everything else stays a dependency.
+  noExternal: ['@patron/protocol', '@patron/clv', '@stdlib/math-base-special-gammaln'],
   clean: true,
   sourcemap: true,
 });

@@ -5,3 +5,5 @@ export { readServeSettings, serveDefaults, type ServeSettings } from './config/s
 export { openDatabase, type Db } from './db/open.js';
 export { createLogger } from './logger.js';
 export { startCollector, type RunningCollector } from './server.js';
+// The lifetime-value models, for benchmarks and scripts.
+export { fitBgNbd, fitGammaGamma, summarizePurchases } from '@patron/clv';

@@ -5,9 +5,10 @@ import { createApp } from './app.js';
 import { loadConfig } from './config/load.js';
 import type { ServeSettings } from './config/settings.js';
 import { openDatabase } from './db/open.js';
+import { predictCustomerValue } from './value/predict.js';
 import { scoreCustomers } from './value/score.js';
 
-// Customer scores are recomputed this often while the collector runs, and once at start.
+// Customer scores and value predictions are recomputed this often while the collector runs, and once at start.
 const SCORING_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface RunningCollector {
@@ -35,6 +36,8 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
       try {
         const result = scoreCustomers(db, site);
         logger.info({ siteKey: site.key, ...result }, 'customers scored');
+        const prediction = predictCustomerValue(db, site);
+        logger.info({ siteKey: site.key, status: prediction.status, findings: prediction.findings, customers: prediction.customers }, 'lifetime-value models fitted');
       } catch (error) {
         logger.error({ err: error, siteKey: site.key }, 'scoring customers failed');
       }

@@ -46,9 +46,27 @@ export interface BgNbdFit {
   logLikelihood: number;
 }
 
-/** Fits BG/NBD by maximum likelihood. */
+/**
+ * Fits BG/NBD by maximum likelihood. Customers with the same history share one term, weighted by
+ * their number: most one-time buyers differ only in their first purchase day, so this makes each
+ * evaluation several times cheaper on real data.
+ */
 export function fitBgNbd(customers: RfmSummary[]): BgNbdFit {
-  const result = minimizePositive(([r, alpha, a, b]) => -logLikelihood({ r: r!, alpha: alpha!, a: a!, b: b! }, customers), [1, 1, 1, 1]);
+  const groups = new Map<string, { customer: RfmSummary; count: number }>();
+  for (const customer of customers) {
+    const key = `${customer.x}|${customer.tx}|${customer.T}`;
+    const group = groups.get(key);
+    if (group) group.count++;
+    else groups.set(key, { customer, count: 1 });
+  }
+  const weighted = [...groups.values()];
+  const negativeLogLikelihood = ([r, alpha, a, b]: number[]) => {
+    const params = { r: r!, alpha: alpha!, a: a!, b: b! };
+    let total = 0;
+    for (const { customer, count } of weighted) total += count * customerLogLikelihood(params, customer);
+    return -total;
+  };
+  const result = minimizePositive(negativeLogLikelihood, [1, 1, 1, 1]);
   const [r, alpha, a, b] = result.params as [number, number, number, number];
   return { params: { r, alpha, a, b }, logLikelihood: -result.value };
 }

@@ -2,6 +2,7 @@ import { fromMinorUnits } from '@patron/protocol';
 import { resolveLayout } from '../import/layouts.js';
 import { importOrders } from '../import/orders.js';
 import { listCustomers, listSegments } from '../value/queries.js';
+import { predictCustomerValue } from '../value/predict.js';
 import { scoreCustomers } from '../value/score.js';
 import { openData } from './options.js';
 import { formatTable } from './table.js';
@@ -44,17 +45,37 @@ export async function importCommand(args: string[]): Promise<number> {
 
 export const customersHelp = `Usage: patron customers top [--limit <n>] [--segment <name>] [--tier <name>]
        patron customers score
+       patron customers predict
        patron segments
 Each takes [--site <key>] [--db <path>] [--config <path>].
 
 customers top   the most valuable customers, by revenue after refunds
 customers score recompute RFM scores, segments and value tiers now
+customers predict fit the lifetime-value models and store each customer's predictions
 segments        the RFM segments with their customers and share of revenue
 `;
 
-/** Runs `patron customers top|score`; returns the exit code. */
+/** Runs `patron customers top|score|predict`; returns the exit code. */
 export function customersCommand(args: string[]): number {
   const [action, ...rest] = args;
+  if (action === 'predict') {
+    const { db, site } = openData(rest);
+    const started = Date.now();
+    const run = predictCustomerValue(db, site);
+    db.$client.close();
+    const lines = [
+      `Fitted the lifetime-value models for ${site.key} in ${Date.now() - started} ms: ${run.customers.toLocaleString('en')} customers, ${run.repeatCustomers.toLocaleString('en')} with repeat orders.`,
+    ];
+    if (run.bgnbd) lines.push(`  purchases (BG/NBD): r ${run.bgnbd.r.toFixed(3)}, alpha ${run.bgnbd.alpha.toFixed(3)}, a ${run.bgnbd.a.toFixed(3)}, b ${run.bgnbd.b.toFixed(3)}`);
+    if (run.gammaGamma) lines.push(`  spend (Gamma-Gamma): p ${run.gammaGamma.p.toFixed(3)}, q ${run.gammaGamma.q.toFixed(3)}, gamma ${run.gammaGamma.gamma.toFixed(3)}`);
+    lines.push(
+      run.status === 'usable'
+        ? '  Predictions are stored on the profiles.'
+        : `  The models do not fit this shop's data, so profiles keep RFM scores only:\n${run.findings.map((finding) => `  - ${finding}`).join('\n')}`,
+    );
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  }
   if (action === 'score') {
     const { db, site } = openData(rest);
     const result = scoreCustomers(db, site);
@@ -76,7 +97,7 @@ export function customersCommand(args: string[]): number {
   const day = (time: number | null) => (time === null ? '' : new Date(time).toISOString().slice(0, 10));
   process.stdout.write(
     formatTable(
-      ['Customer', 'Segment', 'Tier', 'R F M', 'Orders', 'Revenue', 'Last order'],
+      ['Customer', 'Segment', 'Tier', 'R F M', 'Orders', 'Revenue', 'Predicted 1 yr', 'Active', 'Last order'],
       customers.items.map((customer) => [
         customer.id,
         customer.segment ?? '',
@@ -84,9 +105,11 @@ export function customersCommand(args: string[]): number {
         customer.rfm ? `${customer.rfm.r} ${customer.rfm.f} ${customer.rfm.m}` : '',
         String(customer.orders),
         money(customer.revenue),
+        customer.predictedValue === null ? '' : money(customer.predictedValue),
+        customer.probabilityAlive === null ? '' : `${Math.round(customer.probabilityAlive * 100)}%`,
         day(customer.lastOrderAt),
       ]),
-      [false, false, false, false, true, true, false],
+      [false, false, false, false, true, true, true, true, false],
     ),
   );
   process.stdout.write(`${customers.total.toLocaleString('en')} customers in all.\n`);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * Every accepted event, once. Times are epoch milliseconds and money is integer minor units of
@@ -105,6 +105,16 @@ export const profiles = sqliteTable(
     rfm: text('rfm'),
     /** Value tier by revenue rank: "platinum" (top 1%), "gold" (top 5%), "silver" (top 20%), "bronze". */
     tier: text('tier'),
+    /** BG/NBD probability that the customer is still active; null when the site's model is not usable. */
+    probabilityAlive: real('probability_alive'),
+    /** Expected orders in the next 30, 90 and 365 days. */
+    expectedOrders30: real('expected_orders_30'),
+    expectedOrders90: real('expected_orders_90'),
+    expectedOrders365: real('expected_orders_365'),
+    /** Gamma-Gamma expected value of a future order, minor units of the site's currency. */
+    expectedOrderValue: integer('expected_order_value'),
+    /** Predicted value over the site's horizon, discounted, minor units of the site's currency. */
+    predictedValue: integer('predicted_value'),
   },
   (table) => [
     primaryKey({ columns: [table.siteKey, table.id] }),
@@ -182,3 +192,21 @@ export const refunds = sqliteTable('refunds', {
   amount: integer('amount').notNull(),
   source: text('source').notNull(),
 }, (table) => [primaryKey({ columns: [table.siteKey, table.id] })]);
+
+/** The latest fit of the lifetime-value models for each site, usable or not, with the reasons. */
+export const valueModels = sqliteTable('value_models', {
+  siteKey: text('site_key').primaryKey(),
+  fittedAt: integer('fitted_at').notNull(),
+  /** End of the order history the models saw: the site's latest order. */
+  calibrationEnd: integer('calibration_end').notNull(),
+  customers: integer('customers').notNull(),
+  repeatCustomers: integer('repeat_customers').notNull(),
+  /** "usable", or "unusable" when the data does not fit the models; profiles then rely on RFM. */
+  status: text('status').notNull(),
+  /** JSON array of plain-language findings about the fit. */
+  findings: text('findings').notNull(),
+  /** JSON `{ r, alpha, a, b, logLikelihood }`, null without a fit. */
+  bgnbd: text('bgnbd'),
+  /** JSON `{ p, q, gamma, logLikelihood }`, null without a fit. */
+  gammaGamma: text('gamma_gamma'),
+});

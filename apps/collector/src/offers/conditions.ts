@@ -12,6 +12,14 @@ export interface Facts {
   'visitor.sessions': number;
   /** True when the visitor had a session before the current one. */
   'visitor.returning': boolean;
+  /** RFM segment, such as "champions"; null before scoring or for visitors without orders. */
+  'customer.segment': string | null;
+  /** Value tier: "platinum", "gold", "silver" or "bronze"; null like the segment. */
+  'customer.tier': string | null;
+  /** Probability of still being active, 0 to 1; null unless the site's value models are usable. */
+  'customer.probabilityAlive': number | null;
+  /** Predicted value over the next year in major units of the site's currency; null like the probability. */
+  'customer.predictedValue': number | null;
   placement: string | null;
 }
 
@@ -24,12 +32,16 @@ export const factNames = [
   'orders.beforeThisSession',
   'visitor.sessions',
   'visitor.returning',
+  'customer.segment',
+  'customer.tier',
+  'customer.probabilityAlive',
+  'customer.predictedValue',
   'placement',
 ] as const satisfies readonly FactName[];
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
-/** The type of each fact's value; `placement` may also be null. */
+/** The type of each fact's value; `placement` and the `customer.*` facts may also be null. */
 const factTypes: Record<FactName, 'number' | 'boolean' | 'string'> = {
   'cart.quantity': 'number',
   'cart.value': 'number',
@@ -37,6 +49,10 @@ const factTypes: Record<FactName, 'number' | 'boolean' | 'string'> = {
   'orders.beforeThisSession': 'number',
   'visitor.sessions': 'number',
   'visitor.returning': 'boolean',
+  'customer.segment': 'string',
+  'customer.tier': 'string',
+  'customer.probabilityAlive': 'number',
+  'customer.predictedValue': 'number',
   placement: 'string',
 };
 
@@ -50,7 +66,8 @@ const comparisonSchema = z
   .superRefine((comparison, ctx) => {
     // A value of the wrong type would make the offer never match, so it is a configuration error.
     const type = factTypes[comparison.fact];
-    const fits = (value: unknown) => typeof value === type || (value === null && comparison.fact === 'placement');
+    const nullable = comparison.fact === 'placement' || comparison.fact.startsWith('customer.');
+    const fits = (value: unknown) => typeof value === type || (value === null && nullable);
     const numeric = ['gt', 'gte', 'lt', 'lte'].includes(comparison.op);
     let problem: string | undefined;
     if (numeric && (type !== 'number' || typeof comparison.value !== 'number')) {

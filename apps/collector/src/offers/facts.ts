@@ -43,6 +43,10 @@ export function computeFacts(db: Db, request: FactsRequest): Facts {
     'orders.beforeThisSession': ordersBeforeThisSession,
     'visitor.sessions': earlierSessions + (sessionId === undefined ? 0 : 1),
     'visitor.returning': earlierSessions > 0,
+    'customer.segment': profile?.segment ?? null,
+    'customer.tier': profile?.tier ?? null,
+    'customer.probabilityAlive': profile?.probabilityAlive ?? null,
+    'customer.predictedValue': profile?.predictedValue == null ? null : Number(fromMinorUnits(profile.predictedValue, request.currency)),
     placement: request.placement ?? null,
   };
 }

@@ -59,6 +59,12 @@ export function emptyProfile(siteKey: string, id: string, userId: string | null,
     segment: null,
     rfm: null,
     tier: null,
+    probabilityAlive: null,
+    expectedOrders30: null,
+    expectedOrders90: null,
+    expectedOrders365: null,
+    expectedOrderValue: null,
+    predictedValue: null,
   };
 }
 

@@ -13,6 +13,10 @@ export interface CustomerSummary {
   /** Minor units of the site's currency, after refunds. */
   revenue: number;
   lastOrderAt: number | null;
+  /** Probability of still being active, when the site's value models are usable. */
+  probabilityAlive: number | null;
+  /** Predicted value over the next year, discounted, minor units; null without usable models. */
+  predictedValue: number | null;
 }
 
 export interface CustomerFilter {
@@ -40,6 +44,8 @@ export function listCustomers(db: Db, siteKey: string, filter: CustomerFilter): 
       orders: profiles.orders,
       revenue: profiles.revenue,
       lastOrderAt: profiles.lastOrderAt,
+      probabilityAlive: profiles.probabilityAlive,
+      predictedValue: profiles.predictedValue,
     })
     .from(profiles)
     .where(where)

@@ -1,13 +1,14 @@
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { decisions, events, identities, orders, profiles } from '../../db/schema.js';
+import { decisions, events, identities, orders, profiles, valueModels } from '../../db/schema.js';
 import { requireSecret } from '../../http/admin-auth.js';
 import { readJson } from '../../http/body.js';
 import type { AppEnv } from '../../http/env.js';
 import { HttpError } from '../../http/errors.js';
 import { describeProfile } from '../../profiles/read.js';
 import { listCustomers, listSegments } from '../../value/queries.js';
+import { predictCustomerValue } from '../../value/predict.js';
 import { scoreCustomers } from '../../value/score.js';
 import type { SiteConfig } from '../../config/schema.js';
 import { confirmOrder, confirmOrderSchema } from './orders.js';
@@ -86,6 +87,15 @@ export function adminRoutes() {
       segment: row.segment,
       tier: row.tier,
       rfm: row.rfm ? JSON.parse(row.rfm) : null,
+      predictions:
+        row.probabilityAlive === null
+          ? null
+          : {
+              probabilityAlive: row.probabilityAlive,
+              expectedOrders: { days30: row.expectedOrders30, days90: row.expectedOrders90, days365: row.expectedOrders365 },
+              expectedOrderValue: row.expectedOrderValue,
+              predictedValue: row.predictedValue,
+            },
       visitorIds,
       recentEvents,
       orders: customerOrders,
@@ -97,6 +107,14 @@ export function adminRoutes() {
   app.get('/sites/:site/segments', (c) => c.json({ ...listSegments(c.var.db, c.var.site.key), currency: c.var.site.currency }));
 
   app.post('/sites/:site/scores', (c) => c.json(scoreCustomers(c.var.db, c.var.site)));
+
+  app.post('/sites/:site/predictions', (c) => c.json(predictCustomerValue(c.var.db, c.var.site)));
+
+  app.get('/sites/:site/value-model', (c) => {
+    const model = c.var.db.select().from(valueModels).where(eq(valueModels.siteKey, c.var.site.key)).get();
+    if (!model) return c.json({ status: 'not_fitted', message: 'The value models have not been fitted yet; POST …/predictions fits them now' });
+    return c.json({ ...model, findings: JSON.parse(model.findings), bgnbd: model.bgnbd && JSON.parse(model.bgnbd), gammaGamma: model.gammaGamma && JSON.parse(model.gammaGamma) });
+  });
 
   app.post('/sites/:site/orders', async (c) => {
     const body = await readJson(c, confirmOrderSchema);

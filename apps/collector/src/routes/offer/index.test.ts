@@ -359,3 +359,22 @@ describe('POST /v1/offer request errors', () => {
     expect(response.status).toBe(200);
   });
 });
+
+describe('POST /v1/offer customer value', () => {
+  it('targets a segment and a predicted value', async () => {
+    const vip = {
+      id: 'vip',
+      title: 'For our best customers',
+      message: 'Early access',
+      when: { all: [{ fact: 'customer.segment', op: 'eq', value: 'champions' }, { fact: 'customer.predictedValue', op: 'gte', value: 100 }] },
+    } as const;
+    const collector = openShop([vip]);
+    await collector.storeEvents([purchase('order-1', 30)]);
+    const before = await requestOffer(collector);
+    collector.sqlite.prepare("UPDATE profiles SET segment = 'champions', predicted_value = 25000").run();
+    const after = await requestOffer(collector);
+
+    expect(before.offer).toBeNull();
+    expect(after.offer?.id).toBe('vip');
+  });
+});

@@ -1,0 +1,188 @@
+import {
+  expectedOrderValue,
+  expectedPurchases,
+  fitBgNbd,
+  fitGammaGamma,
+  probabilityAlive,
+  summarizePurchases,
+  type BgNbdParams,
+  type CustomerHistory,
+  type GammaGammaParams,
+} from '@patron/clv';
+import { currencyExponent } from '@patron/protocol';
+import { and, eq, sql } from 'drizzle-orm';
+import type { SiteConfig } from '../config/schema.js';
+import type { Db } from '../db/open.js';
+import { orders, profiles, valueModels } from '../db/schema.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const WEEK_DAYS = 7;
+/** Fewest customers with a repeat order for the models to say anything about a shop. */
+export const MIN_REPEAT_CUSTOMERS = 100;
+/** Predicted value looks this far ahead, discounted at this yearly rate. */
+const HORIZON_DAYS = 365;
+const YEARLY_DISCOUNT = 0.1;
+
+export interface PredictionRun {
+  status: 'usable' | 'unusable';
+  customers: number;
+  repeatCustomers: number;
+  findings: string[];
+  bgnbd: (BgNbdParams & { logLikelihood: number }) | null;
+  gammaGamma: (GammaGammaParams & { logLikelihood: number }) | null;
+}
+
+/**
+ * Fits BG/NBD and Gamma-Gamma to a site's orders and stores each customer's predictions: the
+ * probability of being active, expected orders in 30, 90 and 365 days, the expected order value
+ * and the discounted value over a year. Time runs in weeks up to the site's latest order.
+ *
+ * When the data does not fit (too few repeat customers, parameters at the edge of what the
+ * models allow, spend that the spend model cannot describe) the run is "unusable", the findings
+ * say why in plain words, and every prediction is cleared so that the site relies on RFM.
+ */
+export function predictCustomerValue(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, now = Date.now()): PredictionRun {
+  const rows = db
+    .select({ profileId: orders.profileId, placedAt: orders.placedAt, value: sql<number>`${orders.value} - ${orders.refunded}` })
+    .from(orders)
+    .where(and(eq(orders.siteKey, site.key), eq(orders.currency, site.currency)))
+    .all();
+  const calibrationEnd = rows.reduce((latest, row) => Math.max(latest, dayOf(row.placedAt)), 0);
+  const histories = summarizePurchases(
+    rows.map((row) => ({ customerId: row.profileId, day: dayOf(row.placedAt), value: row.value })),
+    calibrationEnd,
+    WEEK_DAYS,
+  );
+  const repeaters = histories.filter((history) => history.x > 0);
+  const minorPerMajor = 10 ** (currencyExponent(site.currency) ?? 2);
+  const run: PredictionRun = { status: 'unusable', customers: histories.length, repeatCustomers: repeaters.length, findings: [], bgnbd: null, gammaGamma: null };
+
+  if (repeaters.length < MIN_REPEAT_CUSTOMERS) {
+    run.findings.push(
+      `Only ${repeaters.length} customers have ordered more than once; the models need at least ${MIN_REPEAT_CUSTOMERS} to learn how often customers come back.`,
+    );
+  } else {
+    const purchases = fitBgNbd(histories);
+    run.bgnbd = { ...purchases.params, logLikelihood: purchases.logLikelihood };
+    run.findings.push(...checkPurchaseFit(purchases.params));
+    // In major units (pounds, not pence), so that the scale parameter's range means the same in every currency.
+    const spend = fitGammaGamma(repeaters.filter((history) => history.meanValue > 0).map((history) => ({ ...history, meanValue: history.meanValue / minorPerMajor })));
+    run.gammaGamma = { ...spend.params, logLikelihood: spend.logLikelihood };
+    run.findings.push(...checkSpendFit(spend.params, repeaters));
+    if (run.findings.length === 0) run.status = 'usable';
+  }
+
+  db.transaction((tx) => {
+    const clear = { probabilityAlive: null, expectedOrders30: null, expectedOrders90: null, expectedOrders365: null, expectedOrderValue: null, predictedValue: null };
+    tx.update(profiles).set(clear).where(eq(profiles.siteKey, site.key)).run();
+    if (run.status === 'usable') {
+      const update = db.$client.prepare(
+        'UPDATE profiles SET probability_alive = ?, expected_orders_30 = ?, expected_orders_90 = ?, expected_orders_365 = ?, expected_order_value = ?, predicted_value = ? WHERE site_key = ? AND id = ?',
+      );
+      for (const history of histories) {
+        const prediction = predict(run.bgnbd!, run.gammaGamma!, { ...history, meanValue: history.meanValue / minorPerMajor }, minorPerMajor);
+        update.run(...prediction, site.key, history.customerId);
+      }
+    }
+    const stored = {
+      fittedAt: now,
+      calibrationEnd,
+      customers: run.customers,
+      repeatCustomers: run.repeatCustomers,
+      status: run.status,
+      findings: JSON.stringify(run.findings),
+      bgnbd: run.bgnbd ? JSON.stringify(run.bgnbd) : null,
+      gammaGamma: run.gammaGamma ? JSON.stringify(run.gammaGamma) : null,
+    };
+    tx.insert(valueModels).values({ siteKey: site.key, ...stored }).onConflictDoUpdate({ target: valueModels.siteKey, set: stored }).run();
+  });
+  return run;
+}
+
+const dayOf = (time: number) => Math.floor(time / DAY_MS) * DAY_MS;
+
+/** Predictions for one customer whose `meanValue` is in major units; money comes back in minor units. */
+function predict(purchases: BgNbdParams, spend: GammaGammaParams, history: CustomerHistory, minorPerMajor: number) {
+  const weeks = (days: number) => days / WEEK_DAYS;
+  // A one-time buyer's spend is the population's expected order value.
+  const orderValue =
+    history.x > 0 && history.meanValue > 0
+      ? expectedOrderValue(spend, history)
+      : (spend.p * spend.gamma) / (spend.q - 1);
+  // Discounted monthly: the orders expected in each of 12 months, valued at the expected order
+  // value and discounted to today.
+  let value = 0;
+  let before = 0;
+  for (let month = 1; month <= 12; month++) {
+    const upTo = expectedPurchases(purchases, weeks((HORIZON_DAYS * month) / 12), history);
+    value += ((upTo - before) * orderValue) / (1 + YEARLY_DISCOUNT) ** (month / 12);
+    before = upTo;
+  }
+  return [
+    probabilityAlive(purchases, history),
+    expectedPurchases(purchases, weeks(30), history),
+    expectedPurchases(purchases, weeks(90), history),
+    expectedPurchases(purchases, weeks(365), history),
+    Math.round(orderValue * minorPerMajor),
+    Math.round(value * minorPerMajor),
+  ] as const;
+}
+
+// Parameters outside this range mean the optimiser ran to the edge of what the model can express.
+const PARAMETER_RANGE = [0.01, 1000] as const;
+
+/** Plain-language problems with a BG/NBD fit, empty when it looks sound. */
+function checkPurchaseFit(params: BgNbdParams): string[] {
+  const findings: string[] = [];
+  if (params.a < PARAMETER_RANGE[0]) {
+    findings.push(
+      `The purchase model sees almost no customer stop buying (a = ${params.a.toPrecision(2)}), so it would call every customer active, however long ago they last ordered.`,
+    );
+  }
+  for (const [name, value] of Object.entries(params)) {
+    if (name === 'a' && value < PARAMETER_RANGE[0]) continue;
+    if (!(value >= PARAMETER_RANGE[0] && value <= PARAMETER_RANGE[1])) {
+      findings.push(`The purchase model's ${name} came out at ${value.toPrecision(3)}, the edge of what it can express, so its predictions would not be trustworthy.`);
+    }
+  }
+  return findings;
+}
+
+/**
+ * Plain-language problems with a Gamma-Gamma fit. The model needs q > 1 for a finite mean order
+ * value, and assumes that how much customers spend does not depend on how often they buy.
+ */
+function checkSpendFit(params: GammaGammaParams, repeaters: CustomerHistory[]): string[] {
+  const findings: string[] = [];
+  if (!(params.q > 1)) findings.push(`The spend model's q came out at ${params.q.toPrecision(3)}; with q at 1 or less it cannot give an average order value.`);
+  for (const [name, value] of Object.entries(params)) {
+    if (!(value >= PARAMETER_RANGE[0] && value <= PARAMETER_RANGE[1])) {
+      findings.push(`The spend model's ${name} came out at ${value.toPrecision(3)}, the edge of what it can express, so its predictions would not be trustworthy.`);
+    }
+  }
+  const correlation = pearson(
+    repeaters.map((history) => history.x),
+    repeaters.map((history) => history.meanValue),
+  );
+  if (Math.abs(correlation) > 0.3) {
+    findings.push(
+      `How much customers spend per order depends on how often they order (correlation ${correlation.toFixed(2)}), which the spend model assumes it does not.`,
+    );
+  }
+  return findings;
+}
+
+function pearson(xs: number[], ys: number[]): number {
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const mx = mean(xs);
+  const my = mean(ys);
+  let covariance = 0;
+  let vx = 0;
+  let vy = 0;
+  xs.forEach((x, i) => {
+    covariance += (x - mx) * (ys[i]! - my);
+    vx += (x - mx) ** 2;
+    vy += (ys[i]! - my) ** 2;
+  });
+  return vx > 0 && vy > 0 ? covariance / Math.sqrt(vx * vy) : 0;
+}
