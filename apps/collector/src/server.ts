@@ -34,10 +34,11 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
   const score = () => {
     for (const site of config.sites) {
       try {
-        const result = scoreCustomers(db, site);
-        logger.info({ siteKey: site.key, ...result }, 'customers scored');
+        // Predictions first, because value tiers follow them when they are usable.
         const prediction = predictCustomerValue(db, site);
         logger.info({ siteKey: site.key, status: prediction.status, findings: prediction.findings, customers: prediction.customers }, 'lifetime-value models fitted');
+        const result = scoreCustomers(db, site);
+        logger.info({ siteKey: site.key, ...result }, 'customers scored');
       } catch (error) {
         logger.error({ err: error, siteKey: site.key }, 'scoring customers failed');
       }

@@ -25,6 +25,7 @@ export async function importCommand(args: string[]): Promise<number> {
   const layout = resolveLayout(String(values.layout), (values.map as unknown as string[] | undefined) ?? []);
   const started = Date.now();
   const report = await importOrders(db, site, file, layout, (lines) => process.stderr.write(`  ${lines.toLocaleString('en')} lines read\n`));
+  const prediction = predictCustomerValue(db, site);
   const scoring = scoreCustomers(db, site);
   db.$client.close();
 
@@ -39,6 +40,11 @@ export async function importCommand(args: string[]): Promise<number> {
   const skipped = Object.entries(report.skipped).sort((a, b) => b[1] - a[1]);
   if (skipped.length > 0) lines.push('  lines skipped:', ...skipped.map(([reason, count]) => `    ${reason.padEnd(42)} ${count.toLocaleString('en')}`));
   lines.push(scoringLine(scoring.status, scoring.customers, scoring.minCustomers));
+  lines.push(
+    prediction.status === 'usable'
+      ? 'Predicted lifetime values are stored on the profiles.'
+      : `No lifetime-value predictions: ${prediction.findings.join(' ')}`,
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -83,3 +83,16 @@ describe('scoring customers', () => {
     expect(listSegments(collector.db, SITE_KEY).segments.reduce((sum, segment) => sum + segment.revenueShare, 0)).toBeCloseTo(1);
   });
 });
+
+describe('tiers', () => {
+  it('follow predicted value when every customer has one', () => {
+    const collector = openTestCollector();
+    const now = Date.now();
+    seedCustomers(collector, 100, now);
+    // The lowest-revenue customer is predicted to be worth the most.
+    collector.sqlite.prepare("UPDATE profiles SET predicted_value = CASE id WHEN 'u:c0' THEN 1000000 ELSE 10 END").run();
+    scoreCustomers(collector.db, { key: SITE_KEY, minCustomersForScores: 50, currency: 'GBP' }, now);
+
+    expect(collector.rows("SELECT tier FROM profiles WHERE id = 'u:c0'")).toEqual([{ tier: 'platinum' }]);
+  });
+});

@@ -16,11 +16,13 @@ interface Customer {
   orders: number;
   revenue: number;
   lastOrderAt: number;
+  predictedValue: number | null;
 }
 
 /**
  * Scores every customer (a profile with at least one order) of a site: R, F and M from 1 to 5 by
- * quintile of rank, the segment named by R and F, and a value tier by revenue rank. Ranks break
+ * quintile of rank, the segment named by R and F, and a value tier by rank of predicted value
+ * (when every customer has one) or of revenue. Ranks break
  * ties by the other measures, so that the many customers with one order still spread over
  * quintiles instead of all sharing one score. Below `minCustomersForScores` customers, quintiles
  * would be noise: every score is cleared and the run is recorded as "not_enough_data".
@@ -42,13 +44,20 @@ export function scoreCustomers(
               orders: sql<number>`count(*)`,
               revenue: sql<number>`sum(CASE WHEN ${orders.currency} = ${site.currency} THEN ${orders.value} - ${orders.refunded} ELSE 0 END)`,
               lastOrderAt: sql<number>`max(${orders.placedAt})`,
+              predictedValue: sql<number | null>`(SELECT ${profiles.predictedValue} FROM ${profiles} WHERE ${profiles.siteKey} = ${site.key} AND ${profiles.id} = ${orders.profileId})`,
             })
             .from(orders)
             .where(and(eq(orders.siteKey, site.key), eq(orders.confirmed, 1)))
             .groupBy(orders.profileId)
             .all()
         : tx
-            .select({ id: profiles.id, orders: profiles.orders, revenue: profiles.revenue, lastOrderAt: sql<number>`coalesce(${profiles.lastOrderAt}, 0)` })
+            .select({
+              id: profiles.id,
+              orders: profiles.orders,
+              revenue: profiles.revenue,
+              lastOrderAt: sql<number>`coalesce(${profiles.lastOrderAt}, 0)`,
+              predictedValue: profiles.predictedValue,
+            })
             .from(profiles)
             .where(and(eq(profiles.siteKey, site.key), gt(profiles.orders, 0)))
             .all()
@@ -66,8 +75,11 @@ export function scoreCustomers(
       const recency = quintiles(customers, (a, b) => a.lastOrderAt - b.lastOrderAt || a.orders - b.orders || a.revenue - b.revenue);
       const frequency = quintiles(customers, (a, b) => a.orders - b.orders || a.revenue - b.revenue || a.lastOrderAt - b.lastOrderAt);
       const monetary = quintiles(customers, (a, b) => a.revenue - b.revenue || a.orders - b.orders || a.lastOrderAt - b.lastOrderAt);
-      const byRevenue = [...customers].sort((a, b) => b.revenue - a.revenue || b.orders - a.orders || a.id.localeCompare(b.id));
-      const tierOf = new Map(byRevenue.map((customer, rank) => [customer.id, tiers.find((tier) => rank < Math.ceil(tier.topShare * customers.length))!.name]));
+      // Tiers follow predicted value when the site's value models are usable, else past revenue.
+      const predicted = customers.every((customer) => customer.predictedValue !== null);
+      const worth = (customer: Customer) => (predicted ? customer.predictedValue! : customer.revenue);
+      const byValue = [...customers].sort((a, b) => worth(b) - worth(a) || b.revenue - a.revenue || a.id.localeCompare(b.id));
+      const tierOf = new Map(byValue.map((customer, rank) => [customer.id, tiers.find((tier) => rank < Math.ceil(tier.topShare * customers.length))!.name]));
 
       const update = db.$client.prepare('UPDATE profiles SET segment = ?, rfm = ?, tier = ? WHERE site_key = ? AND id = ?');
       for (const customer of customers) {
