@@ -63,7 +63,7 @@ export function createApp({ db, config, logger, publicDir }: AppOptions) {
   if (publicDir) app.use('/*', serveStatic({ root: publicDir }));
 
   app.notFound((c) =>
-    sendError(c, new HttpError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; the API is POST /v1/events and POST /v1/offer`)),
+    sendError(c, new HttpError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}; the routes are listed in docs/protocol.md (POST /v1/events, POST /v1/offer, and the admin API under /v1/admin/sites/<site>/)`)),
   );
   app.onError((error, c) => {
     if (error instanceof HttpError) return sendError(c, error);

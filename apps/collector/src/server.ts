@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 import { loadConfig } from './config/load.js';
 import type { ServeSettings } from './config/settings.js';
 import { openDatabase } from './db/open.js';
+import { siteSecret } from './http/admin-auth.js';
 import { predictCustomerValue } from './value/predict.js';
 import { scoreCustomers } from './value/score.js';
 
@@ -22,6 +23,14 @@ export interface RunningCollector {
 /** Loads the configuration, opens the database and listens; resolves once the port is bound. */
 export async function startCollector(settings: ServeSettings, logger: Logger): Promise<RunningCollector> {
   const config = loadConfig(settings.config);
+  for (const site of config.sites) {
+    if (site.secretKey && !siteSecret(site)) {
+      logger.warn(
+        { siteKey: site.key, variable: site.secretKey.slice(4) },
+        'the environment variable named by secretKey is not set or shorter than 24 characters; the admin API of this site rejects every request',
+      );
+    }
+  }
   const db = openDatabase(settings.db);
   const app = createApp({ db, config, logger, publicDir: settings.publicDir });
 

@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'site_not_found'
   | 'origin_not_allowed'
   | 'unauthorized'
+  | 'conflict'
+  | 'invalid_query'
   | 'not_found'
   | 'internal_error';
 

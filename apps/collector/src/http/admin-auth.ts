@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { SiteConfig } from '../config/schema.js';
 import { HttpError } from './errors.js';
 
-/** The site's secret key, read from the environment when the configuration says "env:NAME". */
+/** Returns the site's secret key, read from the environment when the configuration says "env:NAME". */
 export function siteSecret(site: SiteConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const configured = site.secretKey;
   if (!configured?.startsWith('env:')) return configured;
@@ -21,13 +21,12 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 export function requireSecret(c: Context, site: SiteConfig): void {
   const secret = siteSecret(site);
   if (!secret) {
-    const fix = site.secretKey?.startsWith('env:')
-      ? `set the environment variable ${site.secretKey.slice(4)} to at least 24 characters and restart the collector`
-      : 'set secretKey in its configuration';
-    throw new HttpError(401, 'unauthorized', `Site "${site.key}" has no secret key; ${fix} to use the admin API`);
+    // The collector logs at start which setting is missing; a client learns only that.
+    throw new HttpError(401, 'unauthorized', `The admin API of site "${site.key}" has no secret key configured; its operator must set one`);
   }
-  const [scheme, token] = (c.req.header('authorization') ?? '').split(' ');
-  if (scheme !== 'Bearer' || !token || !timingSafeEqual(digest(token), digest(secret))) {
+  // RFC 7235: the scheme name is case-insensitive; the credentials are one token.
+  const token = /^Bearer +(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+  if (!token || !timingSafeEqual(digest(token), digest(secret))) {
     throw new HttpError(401, 'unauthorized', `Send the secret key of site "${site.key}" as "Authorization: Bearer <key>"`);
   }
 }

@@ -33,12 +33,22 @@ describe('admin authentication', () => {
     expect(String(body.message)).not.toContain(SECRET);
   });
 
+  it('accepts the scheme in any case', async () => {
+    const collector = openAdmin();
+    expect((await get(collector, '/customers', { Authorization: `bearer ${SECRET}` })).status).toBe(200);
+  });
+
+  it('rejects extra credentials', async () => {
+    const collector = openAdmin();
+    expect((await get(collector, '/customers', { Authorization: `Bearer ${SECRET} extra` })).status).toBe(401);
+  });
+
   it('rejects a site without secret key', async () => {
     const collector = openTestCollector();
     const response = await get(collector, '/customers');
 
     expect(response.status).toBe(401);
-    expect(String((await responseJson(response)).message)).toContain('has no secret key');
+    expect(String((await responseJson(response)).message)).toContain('has no secret key configured');
   });
 
   it('reads the key from the environment', async () => {
@@ -76,9 +86,22 @@ describe('admin customers', () => {
     expect(body.items.every((customer) => customer.tier === 'silver')).toBe(true);
   });
 
-  it('rejects a bad limit', async () => {
+  it.each([
+    ['limit=0', 'limit'],
+    ['limit=abc', 'limit'],
+    ['limit=1e2', 'limit'],
+    ['offset=-1', 'offset'],
+    ['segment=champion', 'segment'],
+    ['tier=zzz', 'tier'],
+    ['colour=red', 'colour'],
+  ])('rejects %s naming the parameter', async (query, parameter) => {
     const collector = openAdmin();
-    expect((await get(collector, '/customers?limit=0')).status).toBe(400);
+    const response = await get(collector, `/customers?${query}`);
+    const body = await responseJson<{ code: string; issues: Array<{ path: string }> }>(response);
+
+    expect(response.status).toBe(400);
+    expect(body.code).toBe('invalid_query');
+    expect(JSON.stringify(body.issues)).toContain(parameter);
   });
 
   it('shows one customer with history', async () => {
@@ -123,6 +146,44 @@ describe('order confirmation', () => {
     expect((await responseJson(first)).status).toBe('confirmed');
     expect((await responseJson(again)).status).toBe('already_confirmed');
     expect(collector.rows('SELECT confirmed, source FROM orders')).toEqual([{ confirmed: 1, source: 'browser' }]);
+  });
+
+  it('takes the backend\'s value and customer over the browser\'s', async () => {
+    const collector = openAdmin();
+    await collector.storeEvents([purchase('F-1', '0.01')]);
+    const response = await confirm(collector, { transactionId: 'F-1', value: '500.00', currency: 'GBP', customerId: 'frank' });
+
+    expect((await responseJson(response)).status).toBe('confirmed');
+    expect(collector.rows('SELECT profile_id, value, confirmed FROM orders')).toEqual([{ profile_id: 'u:frank', value: 50000, confirmed: 1 }]);
+    expect(collector.rows("SELECT id, orders, revenue FROM profiles WHERE id IN ('u:frank', 'v:visitor-1') ORDER BY id")).toEqual([
+      { id: 'u:frank', orders: 1, revenue: 50000 },
+      { id: 'v:visitor-1', orders: 0, revenue: 0 },
+    ]);
+  });
+
+  it('refuses to change a confirmed order', async () => {
+    const collector = openAdmin();
+    await confirm(collector, { transactionId: 'T-1', value: '10.00', currency: 'GBP', customerId: 'ada' });
+    const response = await confirm(collector, { transactionId: 'T-1', value: '999.00', currency: 'EUR', customerId: 'other' });
+    const body = await responseJson(response);
+
+    expect(response.status).toBe(409);
+    expect(body.code).toBe('conflict');
+    expect(String(body.message)).toContain('currency GBP ≠ EUR');
+  });
+
+  it.each([
+    ['a negative value', { value: -5 }, 'negative'],
+    ['a negative item price', { items: [{ id: 'a', name: 'A', price: '-3', quantity: 1 }] }, 'negative'],
+    ['a date in 1970', { placedAt: 1 }, 'between 2000-01-01'],
+    ['a date far ahead', { placedAt: 99_999_999_999_999 }, 'between 2000-01-01'],
+    ['a visitor id with a slash', { customerId: undefined, visitorId: 'a/b c' }, 'letters, digits'],
+  ])('rejects %s', async (_case, change, message) => {
+    const collector = openAdmin();
+    const response = await confirm(collector, { transactionId: 'T-9', value: 1, currency: 'GBP', customerId: 'ada', ...change });
+
+    expect(response.status).toBe(400);
+    expect(String((await responseJson(response)).message)).toContain(message);
   });
 
   it('creates an order the browser never reported', async () => {

@@ -6,6 +6,8 @@ import { requireSecret } from '../../http/admin-auth.js';
 import { readJson } from '../../http/body.js';
 import type { AppEnv } from '../../http/env.js';
 import { HttpError } from '../../http/errors.js';
+import { toIssues } from '@patron/protocol';
+import { segments, tiers, type SegmentName, type TierName } from '../../value/segments.js';
 import { describeProfile } from '../../profiles/read.js';
 import { listCustomers, listSegments } from '../../value/queries.js';
 import { predictCustomerValue } from '../../value/predict.js';
@@ -13,12 +15,22 @@ import { scoreCustomers } from '../../value/score.js';
 import type { SiteConfig } from '../../config/schema.js';
 import { confirmOrder, confirmOrderSchema } from './orders.js';
 
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
-  segment: z.string().optional(),
-  tier: z.string().optional(),
-});
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .optional();
+
+const listQuery = z
+  .object({
+    limit: wholeNumber(1, 500),
+    offset: wholeNumber(0, Number.MAX_SAFE_INTEGER),
+    segment: z.enum(segments.map((segment) => segment.name) as [SegmentName, ...SegmentName[]]).optional(),
+    tier: z.enum(tiers.map((tier) => tier.name) as [TierName, ...TierName[]]).optional(),
+  })
+  .strict();
 
 /**
  * The admin API of one site under `/v1/admin/sites/:site`, authenticated with the site's secret
@@ -37,10 +49,13 @@ export function adminRoutes() {
   app.get('/sites/:site/customers', (c) => {
     const query = listQuery.safeParse(c.req.query());
     if (!query.success) {
-      throw new HttpError(400, 'invalid_body', 'Query parameters: limit is 1 to 500, offset 0 or more, segment and tier are names', []);
+      const issues = toIssues(query.error);
+      throw new HttpError(400, 'invalid_query', `Invalid query: ${issues.map((issue) => `${issue.path || '(query)'} ${issue.message}`).join('; ')}`, issues);
     }
-    const result = listCustomers(c.var.db, c.var.site.key, query.data);
-    return c.json({ ...result, currency: c.var.site.currency, limit: query.data.limit, offset: query.data.offset });
+    const limit = query.data.limit ?? 50;
+    const offset = query.data.offset ?? 0;
+    const result = listCustomers(c.var.db, c.var.site.key, { ...query.data, limit, offset });
+    return c.json({ ...result, currency: c.var.site.currency, limit, offset });
   });
 
   app.get('/sites/:site/customers/:id', (c) => {
