@@ -5,6 +5,7 @@ import { openDatabase } from './db/open.js';
 import { createLogger } from './logger.js';
 import { startCollector } from './server.js';
 import { customersCommand, importCommand, segmentsCommand } from './commands/customers.js';
+import { ImportError } from './import/orders.js';
 import { profilesCommand } from './commands/profiles.js';
 
 const help = `Usage: patron <command> [options]
@@ -37,7 +38,7 @@ export async function main(args: string[]): Promise<number> {
     process.stderr.write(`Unknown command "${command}".\n\n${help}`);
     return 2;
   } catch (error) {
-    if (error instanceof SettingsError || error instanceof ConfigError) {
+    if (error instanceof SettingsError || error instanceof ConfigError || error instanceof ImportError) {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }

@@ -6,6 +6,8 @@ import { predictCustomerValue } from '../value/predict.js';
 import { scoreCustomers } from '../value/score.js';
 import { openData } from './options.js';
 import { formatTable } from './table.js';
+import { SettingsError } from '../config/settings.js';
+import { segments, tiers } from '../value/segments.js';
 
 export const importHelp = `Usage: patron import orders <file> [--layout online-retail|shopify] [--map field=Column ...]
                             [--site <key>] [--db <path>] [--config <path>]
@@ -22,7 +24,13 @@ export async function importCommand(args: string[]): Promise<number> {
     return what === '--help' ? 0 : 2;
   }
   const { db, site, values } = openData(rest, { layout: { type: 'string', default: 'online-retail' }, map: { type: 'string', multiple: true } });
-  const layout = resolveLayout(String(values.layout), (values.map as unknown as string[] | undefined) ?? []);
+  let layout;
+  try {
+    layout = resolveLayout(String(values.layout), (values.map as unknown as string[] | undefined) ?? []);
+  } catch (error) {
+    db.$client.close();
+    throw new SettingsError((error as Error).message);
+  }
   const started = Date.now();
   const report = await importOrders(db, site, file, layout, (lines) => process.stderr.write(`  ${lines.toLocaleString('en')} lines read\n`));
   const prediction = predictCustomerValue(db, site);
@@ -89,13 +97,23 @@ export function customersCommand(args: string[]): number {
     process.stdout.write(`${scoringLine(result.status, result.customers, result.minCustomers)}\n`);
     return 0;
   }
-  if (action !== 'top') {
-    process.stderr.write(customersHelp);
-    return action === '--help' ? 0 : 2;
+  if (action !== 'top' || rest.includes('--help')) {
+    (action === '--help' || rest.includes('--help') ? process.stdout : process.stderr).write(customersHelp);
+    return action === '--help' || rest.includes('--help') ? 0 : 2;
   }
-  const { db, site, values } = openData(rest, { limit: { type: 'string', default: '20' }, segment: { type: 'string' }, tier: { type: 'string' } });
+  const { db, site, values } = openData(rest, { limit: { type: 'string', default: '20' }, segment: { type: 'string' }, tier: { type: 'string' } }, { readOnly: true });
   const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit must be a whole number of 1 or more, received "${values.limit}"`);
+  const names = { segment: segments.map((segment) => segment.name as string), tier: tiers.map((tier) => tier.name as string) };
+  const problem =
+    !/^\d+$/.test(String(values.limit)) || limit < 1
+      ? `--limit must be a whole number of 1 or more, received "${values.limit}"`
+      : (['segment', 'tier'] as const)
+          .filter((option) => values[option] !== undefined && !names[option].includes(String(values[option])))
+          .map((option) => `--${option} "${values[option]}" is not one of: ${names[option].join(', ')}`)[0];
+  if (problem) {
+    db.$client.close();
+    throw new SettingsError(problem);
+  }
   const customers = listCustomers(db, site.key, { limit, segment: values.segment as string | undefined, tier: values.tier as string | undefined });
   db.$client.close();
 
@@ -124,7 +142,11 @@ export function customersCommand(args: string[]): number {
 
 /** Runs `patron segments`; returns the exit code. */
 export function segmentsCommand(args: string[]): number {
-  const { db, site } = openData(args);
+  if (args.includes('--help')) {
+    process.stdout.write(customersHelp);
+    return 0;
+  }
+  const { db, site } = openData(args, {}, { readOnly: true });
   const { run, segments } = listSegments(db, site.key);
   db.$client.close();
   if (!run || run.status !== 'scored') {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import type { SiteConfig } from '../config/schema.js';
@@ -21,7 +22,7 @@ const dataOptions = {
  * Parses a data command's arguments and opens its database and site. `--site` may be left out
  * when the configuration has one site.
  */
-export function openData(args: string[], extra: NonNullable<ParseArgsConfig['options']> = {}): DataOptions {
+export function openData(args: string[], extra: NonNullable<ParseArgsConfig['options']> = {}, { readOnly = false } = {}): DataOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args, options: { ...dataOptions, ...extra }, strict: true, allowPositionals: false }) as {
@@ -41,6 +42,9 @@ export function openData(args: string[], extra: NonNullable<ParseArgsConfig['opt
       siteKey ? `Site "${siteKey}" is not in the configuration; its sites are: ${keys}` : `The configuration has several sites (${keys}); choose one with --site`,
     );
   }
-  const db = openDatabase(nonEmpty(values.db) ?? nonEmpty(process.env.PATRON_DB) ?? serveDefaults.db);
+  const path = nonEmpty(values.db) ?? nonEmpty(process.env.PATRON_DB) ?? serveDefaults.db;
+  // A command that only reads must not leave an empty database behind a mistyped path.
+  if (readOnly && !existsSync(path)) throw new SettingsError(`Database ${path} not found; pass the collector's database with --db or PATRON_DB`);
+  const db = openDatabase(path);
   return { db, site, values };
 }

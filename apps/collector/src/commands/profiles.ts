@@ -9,6 +9,10 @@ Deletes the site's profiles and rebuilds them from the stored events. Imported o
 /** Runs `patron profiles …`; returns the exit code. */
 export function profilesCommand(args: string[]): number {
   const [action, ...rest] = args;
+  if (rest.includes('--help')) {
+    process.stdout.write(profilesHelp);
+    return 0;
+  }
   if (action !== 'rebuild') {
     process.stderr.write(action === undefined || action === '--help' ? profilesHelp : `Unknown action "${action}".\n\n${profilesHelp}`);
     return action === '--help' ? 0 : 2;

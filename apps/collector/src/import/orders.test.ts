@@ -52,6 +52,52 @@ describe('importing orders', () => {
     expect(collector.rows('SELECT * FROM profiles ORDER BY id')).toEqual(before);
   });
 
+  it('fills order fields from the first line and skips stray lines', async () => {
+    const collector = openTestCollector();
+    const file = join(collector.dir, 'shopify.csv');
+    writeFileSync(
+      file,
+      [
+        'Name,Email,Created at,Currency,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku',
+        '#1001,Ada@Example.com,2024-01-15 10:20:30 -0500,GBP,1,Teapot,25.00,TP',
+        '#1001,,,,1,Cup,3.00,CU',
+        '#1002,bob@example.com,2024-01-16 09:00,GBP,1,Lantern,6.95,LA',
+        '#1001,ada@example.com,2024-01-15 10:20,GBP,1,Late line,1.00,LL',
+        '#1003,ada@example.com,15/01/2024,GBP,1,Bad date,1.00,BD',
+      ].join('\r\n'),
+    );
+    const report = await importOrders(collector.db, { ...site, currency: 'GBP' }, file, resolveLayout('shopify'));
+
+    expect(report.orders).toBe(2);
+    expect(report.skipped).toEqual({
+      'order lines not next to each other': 1,
+      'invalid date (use YYYY-MM-DD HH:MM, optionally with seconds and a zone)': 1,
+    });
+    expect(collector.rows('SELECT transaction_id, profile_id, value, placed_at FROM orders ORDER BY transaction_id')).toEqual([
+      { transaction_id: '#1001', profile_id: 'u:ada@example.com', value: 2800, placed_at: Date.UTC(2024, 0, 15, 15, 20, 30) },
+      { transaction_id: '#1002', profile_id: 'u:bob@example.com', value: 695, placed_at: Date.UTC(2024, 0, 16, 9, 0) },
+    ]);
+  });
+
+  it('explains a file that is not gzip', async () => {
+    const collector = openTestCollector();
+    const file = join(collector.dir, 'orders.csv.gz');
+    writeFileSync(file, sample);
+
+    await expect(importOrders(collector.db, site, file, resolveLayout('online-retail'))).rejects.toThrow(/is not a gzip file/);
+  });
+
+  it('skips a cancellation without an earlier order', async () => {
+    const collector = openTestCollector();
+    const file = join(collector.dir, 'cancel.csv');
+    writeFileSync(file, [header, 'C536379,D,Discount,-1,2010-12-03 09:41,5.00,99999,United Kingdom'].join('\n'));
+    const report = await importOrders(collector.db, site, file, resolveLayout('online-retail'));
+
+    expect(report.refunds).toBe(0);
+    expect(report.customers).toBe(0);
+    expect(report.skipped).toEqual({ 'cancellation without an earlier order': 1 });
+  });
+
   it('names missing columns', async () => {
     const collector = openTestCollector();
     const file = join(collector.dir, 'shopify.csv');
@@ -77,7 +123,9 @@ describe.skipIf(!datasets || !existsSync(onlineRetail))('importing the UCI Onlin
     expect(report.lines).toBe(541_909);
     expect(report.skipped['no customer id']).toBe(135_080);
     expect(report.orders).toBe(18_532);
-    expect(report.refunds).toBe(3_654);
+    expect(report.refunds).toBe(3_454);
+    expect(report.skipped['cancellation without an earlier order']).toBeGreaterThan(0);
+    expect(collector.rows<{ n: number }>('SELECT count(*) AS n FROM profiles WHERE revenue < 0')[0]!.n).toBe(0);
     const top = collector.rows<{ id: string }>("SELECT id FROM profiles ORDER BY revenue DESC LIMIT 2");
     expect(top.map((row) => row.id)).toEqual(['u:14646', 'u:18102']);
   });

@@ -10,6 +10,11 @@ import { userProfileId } from '../profiles/identity.js';
 import { addOrder, addRefund, emptyProfile, type ProfileRow } from '../profiles/totals.js';
 import type { Layout } from './layouts.js';
 
+/** An export that cannot be read as the layout says: the message names the problem and the fix. */
+export class ImportError extends Error {
+  override name = 'ImportError';
+}
+
 export interface ImportReport {
   lines: number;
   orders: number;
@@ -52,16 +57,24 @@ export async function importOrders(
   const customers = new Set<string>();
   const skip = (reason: string) => (report.skipped[reason] = (report.skipped[reason] ?? 0) + 1);
   let group: Group | undefined;
+  /** The first row of the current order, whose order-level fields later rows may leave empty. */
+  let groupRecord: Record<string, string> | undefined;
+  /** Orders already complete: a later line of one of them is not next to the others. */
+  const done = new Set<string>();
   let pending = 0;
 
   const sqlite = db.$client;
   const cache = new ProfileCache(db, site.key);
   const flush = () => {
     if (!group) return;
-    if (group.items.length > 0 && saveGroup(db, site, cache, group)) {
+    done.add(group.transactionId);
+    const saved = group.items.length > 0 ? saveGroup(db, site, cache, group) : 'duplicate';
+    if (saved === 'saved') {
       if (group.cancellation) report.refunds++;
       else report.orders++;
-      customers.add(group.customerId);
+      if (!group.cancellation) customers.add(group.customerId);
+    } else if (saved !== 'duplicate') {
+      report.skipped[saved] = (report.skipped[saved] ?? 0) + group.items.length;
     }
     group = undefined;
     if (++pending >= ORDERS_PER_TRANSACTION) {
@@ -72,16 +85,46 @@ export async function importOrders(
   };
 
   const input = createReadStream(file);
-  const parser = parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
-  (isGzip(file) ? input.pipe(createGunzip()) : input).pipe(parser);
-  input.on('error', (error) => parser.destroy(error));
+  let header: string[] | undefined;
+  const parser = parse({
+    // The header is checked as soon as it is read, so a file with no rows still gets the check.
+    columns: (names: string[]) => {
+      checkColumns(names, layout, file);
+      header = names;
+      return names;
+    },
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    trim: true,
+  });
+  input.on('error', (error) => parser.destroy(new ImportError(`Cannot read ${file}: ${error.message}`)));
+  if (isGzip(file)) {
+    const gunzip = createGunzip();
+    gunzip.on('error', (error) => parser.destroy(new ImportError(`${file} ends in .gz but is not a gzip file (${error.message}); rename it or compress it`)));
+    input.pipe(gunzip).pipe(parser);
+  } else {
+    input.pipe(parser);
+  }
 
   sqlite.exec('BEGIN');
   try {
     for await (const record of parser as AsyncIterable<Record<string, string>>) {
-      if (report.lines === 0) checkColumns(record, layout, file);
       report.lines++;
       if (report.lines % 100_000 === 0) onProgress(report.lines);
+
+      // Exports such as Shopify's leave the order's customer, date and currency empty on its
+      // second and later lines.
+      const transactionId = record[layout.transactionId] ?? '';
+      if (group && groupRecord && transactionId === group.transactionId) {
+        for (const column of [layout.customerId, layout.placedAt, layout.currency]) {
+          if (column && !record[column]) record[column] = groupRecord[column] ?? '';
+        }
+      }
+      if (transactionId !== group?.transactionId && done.has(transactionId)) {
+        skip('order lines not next to each other');
+        continue;
+      }
 
       const line = readLine(record, layout, site.currency);
       if (typeof line === 'string') {
@@ -91,6 +134,10 @@ export async function importOrders(
       if (!group || group.transactionId !== line.transactionId) {
         flush();
         group = { ...line.order, items: [], seen: new Set() };
+        groupRecord = record;
+      } else if (line.order.customerId !== group.customerId) {
+        skip('line names another customer than its order');
+        continue;
       }
       const key = `${line.item.id}|${line.item.quantity}|${line.item.price}`;
       if (group.seen.has(key)) {
@@ -103,6 +150,7 @@ export async function importOrders(
     flush();
     cache.write();
     sqlite.exec('COMMIT');
+    if (!header) throw new ImportError(`${file} is empty; export the orders as CSV with a header row`);
   } catch (error) {
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
     throw error;
@@ -116,7 +164,9 @@ type Line = { order: Omit<Group, 'items' | 'seen'>; transactionId: string; item:
 /** Reads one CSV row into an order line, or returns the reason it is skipped. */
 function readLine(record: Record<string, string>, layout: Layout, siteCurrency: string): Line {
   const transactionId = record[layout.transactionId] ?? '';
-  const customerId = record[layout.customerId] ?? '';
+  const rawCustomer = record[layout.customerId] ?? '';
+  // Email addresses are matched without regard to case.
+  const customerId = rawCustomer.includes('@') ? rawCustomer.toLowerCase() : rawCustomer;
   if (!transactionId) return 'no transaction id';
   if (!customerId) return 'no customer id';
 
@@ -129,7 +179,7 @@ function readLine(record: Record<string, string>, layout: Layout, siteCurrency: 
   if (!price.ok) return 'invalid price';
   if (price.minor <= 0) return 'zero or negative price';
   const placedAt = parseDate(record[layout.placedAt] ?? '');
-  if (Number.isNaN(placedAt)) return 'invalid date';
+  if (Number.isNaN(placedAt)) return 'invalid date (use YYYY-MM-DD HH:MM, optionally with seconds and a zone)';
 
   const productId = (layout.productId && record[layout.productId]) || (record[layout.productName] ?? '');
   return {
@@ -150,6 +200,11 @@ class ProfileCache {
     private readonly db: Db,
     private readonly siteKey: string,
   ) {}
+
+  /** Returns the profile as this import has changed it, or undefined when it does not exist. */
+  peek(id: string): ProfileRow | undefined {
+    return this.changed.get(id)?.profile ?? this.db.select().from(profiles).where(and(eq(profiles.siteKey, this.siteKey), eq(profiles.id, id))).get();
+  }
 
   update(id: string, userId: string, at: number, change: (profile: ProfileRow) => void): void {
     let entry = this.changed.get(id);
@@ -199,19 +254,27 @@ function prepareOrderInsert(db: Db) {
     .prepare();
 }
 
-/** Stores an order or a cancellation and counts it in the customer's profile; false when it was already there. */
-function saveGroup(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, cache: ProfileCache, group: Group): boolean {
+/**
+ * Stores an order or a cancellation and counts it in the customer's profile. Returns "saved",
+ * "duplicate" when it was already there, or the reason its lines are skipped.
+ */
+function saveGroup(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, cache: ProfileCache, group: Group): string {
   const profileId = userProfileId(group.customerId);
   const value = group.items.reduce((sum, item) => sum + item.price * item.quantity, 0);
 
   if (group.cancellation) {
+    // A cancellation takes back at most what the customer has spent in the file so far; one of an
+    // order placed before the export began has nothing to take back.
+    const profile = cache.peek(profileId);
+    if (!profile || profile.orders === 0) return 'cancellation without an earlier order';
+    const amount = group.currency === site.currency ? Math.min(value, Math.max(profile.revenue, 0)) : value;
     const inserted = db
       .insert(refunds)
-      .values({ siteKey: site.key, id: group.transactionId, profileId, refundedAt: group.placedAt, currency: group.currency, amount: value, source: 'import' })
+      .values({ siteKey: site.key, id: group.transactionId, profileId, refundedAt: group.placedAt, currency: group.currency, amount, source: 'import' })
       .onConflictDoNothing()
       .run().changes;
-    if (inserted) cache.update(profileId, group.customerId, group.placedAt, (profile) => addRefund(profile, value, group.currency, site.currency));
-    return inserted === 1;
+    if (inserted) cache.update(profileId, group.customerId, group.placedAt, (changed) => addRefund(changed, amount, group.currency, site.currency));
+    return inserted ? 'saved' : 'duplicate';
   }
 
   const inserted = insertOrder(db).run({
@@ -228,15 +291,15 @@ function saveGroup(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, cache: Pr
       addOrder(profile, { placedAt: group.placedAt, currency: group.currency, value, items: group.items }, site.currency),
     );
   }
-  return inserted === 1;
+  return inserted ? 'saved' : 'duplicate';
 }
 
-function checkColumns(record: Record<string, string>, layout: Layout, file: string): void {
+function checkColumns(columns: string[], layout: Layout, file: string): void {
   const required = [layout.transactionId, layout.customerId, layout.placedAt, layout.quantity, layout.unitPrice];
-  const missing = required.filter((column) => !(column in record));
+  const missing = required.filter((column) => !columns.includes(column));
   if (missing.length > 0) {
-    throw new Error(
-      `${file} has no column ${missing.map((column) => `"${column}"`).join(', ')}; its columns are ${Object.keys(record).join(', ')}. Choose another --layout or map columns with --map field=Column`,
+    throw new ImportError(
+      `${file} has no column ${missing.map((column) => `"${column}"`).join(', ')}; its columns are ${columns.join(', ')}. Choose another --layout or map columns with --map field=Column`,
     );
   }
 }
@@ -247,8 +310,11 @@ function checkColumns(record: Record<string, string>, layout: Layout, file: stri
  * one hour late. Day-level measures such as recency do not change.
  */
 function parseDate(text: string): number {
-  const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(text);
-  return hasZone ? Date.parse(text) : Date.parse(`${text.replace(' ', 'T')}Z`);
+  const match = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))? ?(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
+  if (!match) return Number.NaN;
+  const [, date, time = '00:00', zone = 'Z'] = match;
+  const offset = zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  return Date.parse(`${date}T${time}${offset}`);
 }
 
 function isGzip(file: string): boolean {

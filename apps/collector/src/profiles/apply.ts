@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { SiteConfig } from '../config/schema.js';
 import type { Db } from '../db/open.js';
-import { orders, profiles, sessions } from '../db/schema.js';
+import { events, orders, profiles, sessions } from '../db/schema.js';
 import { cartValue, changeCart, type CartLine } from './cart.js';
 import type { ProfileEvent } from './event.js';
 import { resolveProfile } from './identity.js';
@@ -53,7 +53,7 @@ export function applyEvent(tx: Tx, site: Pick<SiteConfig, 'key' | 'currency'>, e
       recordOrder(tx, profile, event, site.currency);
       break;
     case 'refund':
-      recordRefund(tx, profile, event, site.currency);
+      syncRefunds(tx, profile, event.transactionId!, site.currency);
       break;
     case 'identify':
       profile.traits = JSON.stringify({ ...(JSON.parse(profile.traits) as object), ...(event.data.traits as object | undefined) });
@@ -90,26 +90,36 @@ function recordOrder(tx: Tx, profile: ProfileRow, event: ProfileEvent, siteCurre
   if (!inserted) return;
 
   addOrder(profile, { placedAt: event.occurredAt, currency: event.currency!, value: event.value ?? 0, items: event.items }, siteCurrency);
+  // Refunds may arrive before their purchase, from a backend or a retried batch.
+  syncRefunds(tx, profile, event.transactionId!, siteCurrency);
   // A purchase empties the cart it came from.
   if ((profile.cartUpdatedAt ?? -1) <= event.occurredAt) setCart(profile, [], siteCurrency, event.occurredAt);
 }
 
 /**
- * Reduces the order's refundable remainder by the refund (the whole remainder when the refund
- * names no value) and the revenue of the profile that placed it. A refund of an unknown order is
- * stored as an event and changes no profile.
+ * Brings an order's refunded amount in line with every refund event stored for it, in whatever
+ * order purchase and refunds arrived: a refund without a value refunds the whole order, the rest
+ * add up to at most the order's value, and refunds in another currency are ignored. The change
+ * reduces the revenue of the profile that placed the order. Running it twice changes nothing.
  */
-function recordRefund(tx: Tx, profile: ProfileRow, event: ProfileEvent, siteCurrency: string): void {
+function syncRefunds(tx: Tx, profile: ProfileRow, transactionId: string, siteCurrency: string): void {
   const { siteKey } = profile;
-  const orderKey = and(eq(orders.siteKey, siteKey), eq(orders.transactionId, event.transactionId!));
+  const orderKey = and(eq(orders.siteKey, siteKey), eq(orders.transactionId, transactionId));
   const order = tx.select().from(orders).where(orderKey).get();
-  if (!order || (event.currency !== null && event.currency !== order.currency)) return;
-  const amount = Math.min(event.value ?? order.value - order.refunded, order.value - order.refunded);
-  if (amount <= 0) return;
-  tx.update(orders).set({ refunded: order.refunded + amount }).where(orderKey).run();
-  if (order.currency !== siteCurrency) return;
+  if (!order) return;
+  const refundEvents = tx
+    .select({ value: events.value, currency: events.currency })
+    .from(events)
+    .where(and(eq(events.siteKey, siteKey), eq(events.type, 'refund'), eq(events.transactionId, transactionId)))
+    .all()
+    .filter((refund) => refund.currency === null || refund.currency === order.currency);
+  const whole = refundEvents.some((refund) => refund.value === null);
+  const refunded = whole ? order.value : Math.min(order.value, refundEvents.reduce((sum, refund) => sum + (refund.value ?? 0), 0));
+  const change = refunded - order.refunded;
+  if (change === 0) return;
+  tx.update(orders).set({ refunded }).where(orderKey).run();
 
   // The profile being updated is written back by the caller, so change it in place.
-  if (order.profileId === profile.id) addRefund(profile, amount, order.currency, siteCurrency);
-  else updateProfile(tx, siteKey, order.profileId, null, event.occurredAt, (owner) => addRefund(owner, amount, order.currency, siteCurrency));
+  if (order.profileId === profile.id) addRefund(profile, change, order.currency, siteCurrency);
+  else updateProfile(tx, siteKey, order.profileId, null, order.placedAt, (owner) => addRefund(owner, change, order.currency, siteCurrency));
 }

@@ -142,6 +142,22 @@ describe('orders', () => {
     ]);
   });
 
+  it('applies a refund that arrives before its purchase', async () => {
+    const collector = openTestCollector();
+    await collector.storeEvents([
+      { ...pageView(), type: 'refund', transactionId: 'T-3', value: '10.00', currency: 'GBP' },
+      { ...pageView(), type: 'refund', transactionId: 'T-4' },
+      { ...pageView(), type: 'refund', transactionId: 'T-3', value: '5.00', currency: 'EUR' },
+    ]);
+    await collector.storeEvents([purchase('T-3', '40.00'), purchase('T-4', '20.00')]);
+
+    expect(collector.rows('SELECT transaction_id, refunded FROM orders ORDER BY transaction_id')).toEqual([
+      { transaction_id: 'T-3', refunded: 1000 },
+      { transaction_id: 'T-4', refunded: 2000 },
+    ]);
+    expect(profile(collector, 'v:visitor-1').revenue).toBe(3000);
+  });
+
   it('keeps other currencies out of revenue', async () => {
     const collector = openTestCollector();
     await collector.storeEvents([purchase('T-1', '30.00', { currency: 'EUR' })]);
