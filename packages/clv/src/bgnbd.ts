@@ -22,8 +22,8 @@ export interface BgNbdParams {
 const logSumExp = (x: number, y: number) => Math.max(x, y) + Math.log1p(Math.exp(-Math.abs(x - y)));
 
 /**
- * One customer's log-likelihood under BG/NBD (Fader, Hardie & Lee 2005, equation 6), computed in
- * log space so that customers with hundreds of purchases do not overflow.
+ * Computes one customer's log-likelihood under BG/NBD (Fader, Hardie & Lee 2005, equation 6) in
+ * log space, so that customers with hundreds of purchases do not overflow.
  */
 export function customerLogLikelihood({ r, alpha, a, b }: BgNbdParams, { x, tx, T }: RfmSummary): number {
   const base =

@@ -18,9 +18,9 @@ export interface CustomerHistory extends RfmSummary {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Builds each customer's BG/NBD input from raw purchases, as Fader, Hardie and Lee count them:
- * purchases on one day are one purchase (their values added up), `x` counts the days after the
- * first up to `calibrationEnd`, and times are in units of `unitDays` days (7 for weeks) from the
+ * Builds each customer's BG/NBD input from raw purchases, as Fader, Hardie and Lee count them.
+ * Purchases on one day are one purchase, with their values added up. `x` counts the days after
+ * the first up to `calibrationEnd`. Times are in units of `unitDays` days (7 for weeks) from the
  * customer's first purchase.
  */
 export function summarizePurchases(purchases: Purchase[], calibrationEnd: number, unitDays = 7): CustomerHistory[] {

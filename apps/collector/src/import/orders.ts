@@ -10,7 +10,7 @@ import { userProfileId } from '../profiles/identity.js';
 import { addOrder, addRefund, emptyProfile, type ProfileRow } from '../profiles/totals.js';
 import type { Layout } from './layouts.js';
 
-/** An export that cannot be read as the layout says: the message names the problem and the fix. */
+/** An export that does not match its layout; the message names the problem and the fix. */
 export class ImportError extends Error {
   override name = 'ImportError';
 }
@@ -263,8 +263,8 @@ function saveGroup(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, cache: Pr
   const value = group.items.reduce((sum, item) => sum + item.price * item.quantity, 0);
 
   if (group.cancellation) {
-    // A cancellation takes back at most what the customer has spent in the file so far; one of an
-    // order placed before the export began has nothing to take back.
+    // A cancellation takes back at most what the customer has spent in the file so far. A
+    // cancellation of an order placed before the export began has nothing to take back.
     const profile = cache.peek(profileId);
     if (!profile || profile.orders === 0) return 'cancellation without an earlier order';
     const amount = group.currency === site.currency ? Math.min(value, Math.max(profile.revenue, 0)) : value;

@@ -98,9 +98,10 @@ function recordOrder(tx: Tx, profile: ProfileRow, event: ProfileEvent, siteCurre
 
 /**
  * Brings an order's refunded amount in line with every refund event stored for it, in whatever
- * order purchase and refunds arrived: a refund without a value refunds the whole order, the rest
- * add up to at most the order's value, and refunds in another currency are ignored. The change
- * reduces the revenue of the profile that placed the order. Running it twice changes nothing.
+ * order purchase and refunds arrived. A refund without a value refunds the whole order. The
+ * others add up to at most the order's value, and refunds in another currency are ignored. The
+ * change reduces the revenue of the profile that placed the order, and running it twice changes
+ * nothing.
  */
 function syncRefunds(tx: Tx, profile: ProfileRow, transactionId: string, siteCurrency: string): void {
   const { siteKey } = profile;

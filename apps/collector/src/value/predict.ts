@@ -17,7 +17,7 @@ import { orders, profiles, valueModels } from '../db/schema.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const WEEK_DAYS = 7;
-/** Fewest customers with a repeat order for the models to say anything about a shop. */
+/** Minimum number of customers with a repeat order before the models describe a shop. */
 export const MIN_REPEAT_CUSTOMERS = 100;
 /** Predicted value looks this far ahead, discounted at this yearly rate. */
 const HORIZON_DAYS = 365;
@@ -38,8 +38,8 @@ export interface PredictionRun {
  * and the discounted value over a year. Time runs in weeks up to the site's latest order.
  *
  * When the data does not fit (too few repeat customers, parameters at the edge of what the
- * models allow, spend that the spend model cannot describe) the run is "unusable", the findings
- * say why in plain words, and every prediction is cleared so that the site relies on RFM.
+ * models allow, spend that the spend model cannot describe), the run is "unusable". Its findings
+ * explain why in plain words, and every prediction is cleared so that the site relies on RFM.
  */
 export function predictCustomerValue(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, now = Date.now()): PredictionRun {
   const rows = db

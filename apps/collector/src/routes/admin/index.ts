@@ -33,8 +33,9 @@ const listQuery = z
   .strict();
 
 /**
- * The admin API of one site under `/v1/admin/sites/:site`, authenticated with the site's secret
- * key: customers by value, one customer, the segments, and scoring on demand.
+ * Serves the admin API of one site under `/v1/admin/sites/:site`, authenticated with the site's
+ * secret key: customers by value, one customer, the segments, scoring, predictions and order
+ * confirmation.
  */
 export function adminRoutes() {
   const app = new Hono<AppEnv & { Variables: { site: SiteConfig } }>();

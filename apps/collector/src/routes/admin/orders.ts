@@ -109,7 +109,7 @@ export function confirmOrder(db: Db, site: SiteConfig, body: ConfirmOrder): { tr
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
-/** The profile an order belongs to: the named customer, else the profile the visitor id is linked to. */
+/** Finds the profile an order belongs to: the named customer, else the profile linked to the visitor id. */
 function resolveOwner(tx: Tx, siteKey: string, body: ConfirmOrder): string {
   if (body.customerId) return userProfileId(body.customerId);
   const linked = tx
