@@ -101,7 +101,7 @@ export const profiles = sqliteTable(
     traits: text('traits').notNull().default('{}'),
     /** RFM segment name, such as "champions"; null until scored or when the site has too few customers. */
     segment: text('segment'),
-    /** JSON `{ r, f, m }`, each 1 to 5. */
+    /** JSON `{ r, f, m, computedAt }`: scores from 1 to 5, and when they were computed (epoch milliseconds). */
     rfm: text('rfm'),
     /** Value tier by revenue rank: "platinum" (top 1%), "gold" (top 5%), "silver" (top 20%), "bronze". */
     tier: text('tier'),

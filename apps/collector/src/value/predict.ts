@@ -19,9 +19,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const WEEK_DAYS = 7;
 /** Minimum number of customers with a repeat order before the models describe a shop. */
 export const MIN_REPEAT_CUSTOMERS = 100;
-/** Predicted value looks this far ahead, discounted at this yearly rate. */
-const HORIZON_DAYS = 365;
-const YEARLY_DISCOUNT = 0.1;
 
 export interface PredictionRun {
   status: 'usable' | 'unusable';
@@ -41,7 +38,12 @@ export interface PredictionRun {
  * models allow, spend that the spend model cannot describe), the run is "unusable". Its findings
  * explain why in plain words, and every prediction is cleared so that the site relies on RFM.
  */
-export function predictCustomerValue(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, now = Date.now()): PredictionRun {
+export function predictCustomerValue(
+  db: Db,
+  site: Pick<SiteConfig, 'key' | 'currency'> & Partial<Pick<SiteConfig, 'valueHorizonDays' | 'yearlyDiscountRate'>>,
+  now = Date.now(),
+): PredictionRun {
+  const horizon = { days: site.valueHorizonDays ?? 365, yearlyDiscount: site.yearlyDiscountRate ?? 0.1 };
   const rows = db
     .select({ profileId: orders.profileId, placedAt: orders.placedAt, value: sql<number>`${orders.value} - ${orders.refunded}` })
     .from(orders)
@@ -80,7 +82,7 @@ export function predictCustomerValue(db: Db, site: Pick<SiteConfig, 'key' | 'cur
         'UPDATE profiles SET probability_alive = ?, expected_orders_30 = ?, expected_orders_90 = ?, expected_orders_365 = ?, expected_order_value = ?, predicted_value = ? WHERE site_key = ? AND id = ?',
       );
       for (const history of histories) {
-        const prediction = predict(run.bgnbd!, run.gammaGamma!, { ...history, meanValue: history.meanValue / minorPerMajor }, minorPerMajor);
+        const prediction = predict(run.bgnbd!, run.gammaGamma!, { ...history, meanValue: history.meanValue / minorPerMajor }, minorPerMajor, horizon);
         update.run(...prediction, site.key, history.customerId);
       }
     }
@@ -102,20 +104,27 @@ export function predictCustomerValue(db: Db, site: Pick<SiteConfig, 'key' | 'cur
 const dayOf = (time: number) => Math.floor(time / DAY_MS) * DAY_MS;
 
 /** Predictions for one customer whose `meanValue` is in major units; money comes back in minor units. */
-function predict(purchases: BgNbdParams, spend: GammaGammaParams, history: CustomerHistory, minorPerMajor: number) {
+function predict(
+  purchases: BgNbdParams,
+  spend: GammaGammaParams,
+  history: CustomerHistory,
+  minorPerMajor: number,
+  horizon: { days: number; yearlyDiscount: number },
+) {
   const weeks = (days: number) => days / WEEK_DAYS;
   // A one-time buyer's spend is the population's expected order value.
   const orderValue =
     history.x > 0 && history.meanValue > 0
       ? expectedOrderValue(spend, history)
       : (spend.p * spend.gamma) / (spend.q - 1);
-  // Discounted monthly: the orders expected in each of 12 months, valued at the expected order
-  // value and discounted to today.
+  // Discounted month by month: the orders expected in each month of the horizon, valued at the
+  // expected order value and discounted to today.
+  const months = Math.max(1, Math.round(horizon.days / 30.4375));
   let value = 0;
   let before = 0;
-  for (let month = 1; month <= 12; month++) {
-    const upTo = expectedPurchases(purchases, weeks((HORIZON_DAYS * month) / 12), history);
-    value += ((upTo - before) * orderValue) / (1 + YEARLY_DISCOUNT) ** (month / 12);
+  for (let month = 1; month <= months; month++) {
+    const upTo = expectedPurchases(purchases, weeks((horizon.days * month) / months), history);
+    value += ((upTo - before) * orderValue) / (1 + horizon.yearlyDiscount) ** (month / 12);
     before = upTo;
   }
   return [

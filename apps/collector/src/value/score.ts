@@ -86,7 +86,7 @@ export function scoreCustomers(
         const r = recency.get(customer.id)!;
         const f = frequency.get(customer.id)!;
         const m = monetary.get(customer.id)!;
-        update.run(segmentOf(r, f), JSON.stringify({ r, f, m }), tierOf.get(customer.id)!, site.key, customer.id);
+        update.run(segmentOf(r, f), JSON.stringify({ r, f, m, computedAt: now }), tierOf.get(customer.id)!, site.key, customer.id);
       }
     }
 
