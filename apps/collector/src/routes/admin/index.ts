@@ -14,6 +14,7 @@ import { predictCustomerValue } from '../../value/predict.js';
 import { scoreCustomers } from '../../value/score.js';
 import type { SiteConfig } from '../../config/schema.js';
 import { confirmOrder, confirmOrderSchema } from './orders.js';
+import { eraseSubject, exportSubject } from '../../privacy/subject.js';
 
 const wholeNumber = (min: number, max: number) =>
   z
@@ -118,6 +119,20 @@ export function adminRoutes() {
       offersSeen,
       currency: site.currency,
     });
+  });
+
+  app.get('/sites/:site/customers/:id/export', (c) => {
+    const data = exportSubject(c.var.db, c.var.site.key, c.req.param('id'));
+    if (!data) throw new HttpError(404, 'not_found', `No customer "${c.req.param('id')}" on site "${c.var.site.key}"`);
+    c.header('Content-Disposition', `attachment; filename="patron-${c.var.site.key}-${encodeURIComponent(c.req.param('id'))}.json"`);
+    return c.json(data);
+  });
+
+  app.delete('/sites/:site/customers/:id', (c) => {
+    const deleted = eraseSubject(c.var.db, c.var.site.key, c.req.param('id'));
+    if (!deleted) throw new HttpError(404, 'not_found', `No customer "${c.req.param('id')}" on site "${c.var.site.key}"`);
+    c.var.logger.info({ requestId: c.var.requestId, siteKey: c.var.site.key, deleted }, 'customer erased on request');
+    return c.json({ erased: c.req.param('id'), deleted });
   });
 
   app.get('/sites/:site/segments', (c) => c.json({ ...listSegments(c.var.db, c.var.site.key), currency: c.var.site.currency }));
