@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorEnvelope } from '@patron/protocol';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
 import { parseConfig } from './config/load.js';
@@ -56,5 +57,23 @@ describe('createApp', () => {
     expect(failure?.level).toBe(50);
     expect(failure?.path).toBe('/v1/events');
     expect(body.message).toContain(String(failure?.requestId));
+  });
+});
+
+describe('a locked database', () => {
+  it('answers 503 with Retry-After and stores nothing', { timeout: 30_000 }, async () => {
+    const collector = openTestCollector();
+    const other = new Database(collector.dbPath);
+    other.exec('BEGIN IMMEDIATE');
+    const locked = await collector.sendEvents([pageView()]);
+    other.exec('ROLLBACK');
+    other.close();
+    const after = await collector.sendEvents([pageView()]);
+
+    expect(locked.status).toBe(503);
+    expect(locked.headers.get('retry-after')).toBe('1');
+    expect((await responseJson<ErrorEnvelope>(locked)).code).toBe('database_busy');
+    expect(after.status).toBe(200);
+    expect(collector.rows('SELECT count(*) AS n FROM events')).toEqual([{ n: 1 }]);
   });
 });

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'origin_not_allowed'
   | 'unauthorized'
   | 'conflict'
+  | 'database_busy'
   | 'invalid_query'
   | 'not_found'
   | 'internal_error';

@@ -19,7 +19,9 @@ export function openDatabase(path: string): Db {
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
+  // better-sqlite3 waits for a lock synchronously, stalling every request, so the wait is short
+  // and a request that still finds the database locked gets 503 with Retry-After.
+  sqlite.pragma('busy_timeout = 1000');
   sqlite.pragma('foreign_keys = ON');
 
   const db = drizzle(sqlite, { schema });
