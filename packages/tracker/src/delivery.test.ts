@@ -170,14 +170,28 @@ describe('saved queue', () => {
     first.track('left_behind');
     const recorded = [first.visitorId];
 
-    // The first page is gone, and its locks with it.
+    // The first page is gone, and its locks with it; its events count as abandoned after 10 s.
     installWebLocks();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 11_000);
     const net = recordFetch();
     const second = (await freshPage())({ ...options, flushDelay: 10 });
     await vi.waitFor(() => expect(net.events()).toHaveLength(2));
 
     expect(second.visitorId).toBe(recorded[0]);
     expect(net.events().map((event) => event.type)).toEqual(['page_view', 'custom']);
+  });
+
+  it('waits before taking over a recent event', async () => {
+    const options = testOptions({ flushDelay: 60_000 });
+    recordFetch(() => Promise.reject(new TypeError('offline')));
+    (await freshPage())(options).track('just_now');
+
+    installWebLocks();
+    const net = recordFetch();
+    await (await freshPage())(options).flush();
+
+    expect(net.events()).toEqual([]);
   });
 
   it('leaves a living page\'s events to it', async () => {
@@ -202,6 +216,8 @@ describe('saved queue', () => {
 
     const net = recordFetch();
     installWebLocks();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 11_000);
     const later = (await freshPage())({ ...options, flushDelay: 10 });
     await later.flush();
 

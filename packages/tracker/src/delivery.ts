@@ -6,6 +6,9 @@ import { deleteEvents, droppedCount, resetDropped, savedEvents } from './outbox.
 import { byteLength, KEEPALIVE_BYTES, post, retryAfter } from './transport.js';
 
 const MAX_BACKOFF_MS = 60_000;
+// A page's Web Lock may reach other tabs after its first events do, so an event counts as
+// abandoned only when no page holds its owner's lock and it is this old.
+const ABANDONED_AFTER_MS = 10_000;
 
 /**
  * Delivers saved events to `url` in batches of at most `maxBatchSize`, `flushDelay` ms after they
@@ -90,7 +93,7 @@ export function createDelivery(
     const living = [...(locks?.held ?? []), ...(locks?.pending ?? [])].map((lock) => lock.name);
     const sendable = () =>
       savedEvents(siteKey)
-        .filter(([owner]) => owner === tab || !living.includes(lockName + owner))
+        .filter(([owner, event]) => owner === tab || (!living.includes(lockName + owner) && event.timestamp < Date.now() - ABANDONED_AFTER_MS))
         .map(([, event]) => event);
     for (let batch; (batch = nextBatch(sendable())).length && (await send(batch)); );
   };

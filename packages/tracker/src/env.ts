@@ -5,7 +5,12 @@ export const win: (Window & typeof globalThis) | undefined = typeof window === '
 export const doc: Document | undefined = win?.document;
 export const nav: Navigator | undefined = win?.navigator;
 
-/** Current page URL, referrer and title (empty strings when there are none), or nothing outside a browser. */
-export function pageContext(): { url?: string; referrer?: string; title?: string } {
-  return doc ? { url: location.href, referrer: doc.referrer, title: doc.title } : {};
-}
+/**
+ * Current page URL, referrer and title (empty strings when there are none). Callers run only in a
+ * browser: the tracker records nothing where `pageSkipReason` finds no window.
+ */
+export const pageContext = (): { url: string; referrer: string; title: string } => ({
+  url: location.href,
+  referrer: doc!.referrer,
+  title: doc!.title,
+});

@@ -22,7 +22,7 @@ export function startFromScriptTag(): Tracker | undefined {
 
   const data = script.dataset;
   if (!data.siteKey) {
-    console.warn('[patron] data-site-key missing');
+    console.warn('[patron] no data-site-key');
     return undefined;
   }
   const queued = (global.patron as Stub | undefined)?.q ?? [];
