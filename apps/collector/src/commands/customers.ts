@@ -33,11 +33,12 @@ export async function importCommand(args: string[]): Promise<number> {
   }
   const started = Date.now();
   const report = await importOrders(db, site, file, layout, (lines) => process.stderr.write(`  ${lines.toLocaleString('en')} lines read\n`));
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const scoringStarted = Date.now();
   const prediction = predictCustomerValue(db, site);
   const scoring = scoreCustomers(db, site);
   db.$client.close();
-
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const scoringSeconds = ((Date.now() - scoringStarted) / 1000).toFixed(1);
   const lines = [
     `Imported ${file} into ${site.key} in ${seconds} s:`,
     `  lines read         ${report.lines.toLocaleString('en')}`,
@@ -47,6 +48,7 @@ export async function importCommand(args: string[]): Promise<number> {
   ];
   const skipped = Object.entries(report.skipped).sort((a, b) => b[1] - a[1]);
   if (skipped.length > 0) lines.push('  lines skipped:', ...skipped.map(([reason, count]) => `    ${reason.padEnd(42)} ${count.toLocaleString('en')}`));
+  lines.push(`Scored and predicted in ${scoringSeconds} s:`);
   lines.push(scoringLine(scoring.status, scoring.customers, scoring.minCustomers));
   lines.push(
     prediction.status === 'usable'
