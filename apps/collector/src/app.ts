@@ -10,6 +10,8 @@ import type { Db } from './db/open.js';
 import { payloadTooLarge } from './http/body.js';
 import type { AppEnv } from './http/env.js';
 import { HttpError, sendError } from './http/errors.js';
+import { bearerToken, matchesSecret } from './http/admin-auth.js';
+import { createMetrics } from './http/metrics.js';
 import { Sites } from './http/sites.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { eventsRoute } from './routes/events/index.js';
@@ -23,19 +25,33 @@ export interface AppOptions {
   logger: Logger;
   /** Folder of static files served at `/`, such as a shop's pages. */
   publicDir?: string | undefined;
+  /** Bearer token that `GET /metrics` requires; without it the metrics are open to anyone who can reach the port. */
+  metricsToken?: string | undefined;
 }
 
 /** Builds the collector's HTTP application. */
-export function createApp({ db, config, logger, publicDir }: AppOptions) {
+export function createApp({ db, config, logger, publicDir, metricsToken }: AppOptions) {
   const sites = new Sites(config);
+  const metrics = createMetrics(db);
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
+  app.use(metrics.middleware);
   app.use(async (c, next) => {
     c.set('db', db);
     c.set('sites', sites);
     c.set('logger', logger);
+    c.set('metrics', metrics);
     await next();
+  });
+
+  app.get('/metrics', async (c) => {
+    const token = bearerToken(c.req.header('authorization'));
+    if (metricsToken && (!token || !matchesSecret(token, metricsToken))) {
+      return sendError(c, new HttpError(401, 'unauthorized', 'Send the metrics token as "Authorization: Bearer <token>"'));
+    }
+    c.header('Content-Type', metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
   });
 
   app.use(

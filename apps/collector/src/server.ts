@@ -32,7 +32,7 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
     }
   }
   const db = openDatabase(settings.db);
-  const app = createApp({ db, config, logger, publicDir: settings.publicDir });
+  const app = createApp({ db, config, logger, publicDir: settings.publicDir, metricsToken: process.env.PATRON_METRICS_TOKEN || undefined });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const instance = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(instance));

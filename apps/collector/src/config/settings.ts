@@ -26,6 +26,10 @@ Options (each also read from the environment variable shown):
   --db <path>       SQLite database file, created if missing      PATRON_DB      (default ${serveDefaults.db})
   --config <path>   JSON file with the sites and their offers     PATRON_CONFIG  (default ${serveDefaults.config})
   --public <dir>    folder of static files to serve at /          PATRON_PUBLIC  (default: none)
+
+Environment only:
+  PATRON_METRICS_TOKEN   bearer token that GET /metrics requires (default: metrics are open)
+  PATRON_LOG_LEVEL       pino log level: fatal, error, warn, info, debug or trace (default info)
 `;
 
 /** A flag or environment variable with a value that cannot be used. */

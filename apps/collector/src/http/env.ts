@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/open.js';
+import type { Metrics } from './metrics.js';
 import type { Sites } from './sites.js';
 
 /** What every request handler can read from `c.var`. */
@@ -8,6 +9,7 @@ export interface AppEnv {
     db: Db;
     sites: Sites;
     logger: Logger;
+    metrics: Metrics;
     requestId: string;
   };
 }

@@ -13,6 +13,11 @@ export function eventsRoute() {
     sites.checkOrigin(c, site);
 
     const result = storeBatch(db, site, batch, Date.now());
+    const { metrics } = c.var;
+    metrics.events.inc({ site: site.key, outcome: 'accepted' }, result.accepted);
+    metrics.events.inc({ site: site.key, outcome: 'duplicate' }, result.duplicates);
+    metrics.events.inc({ site: site.key, outcome: 'rejected' }, result.rejected.length);
+    if (batch.dropped) metrics.dropped.inc({ site: site.key }, batch.dropped);
     if (batch.dropped) {
       logger.warn(
         { requestId: c.var.requestId, siteKey: site.key, dropped: batch.dropped },
