@@ -84,7 +84,7 @@ export function createApp({ db, config, logger, publicDir, metricsToken }: AppOp
   app.onError((error, c) => {
     if (error instanceof HttpError) return sendError(c, error);
     if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-      logger.warn({ requestId: c.var.requestId, path: c.req.path }, 'database locked by another process; answered 503');
+      logger.warn({ requestId: c.var.requestId, path: c.req.path }, 'database locked by another process; responded with 503');
       c.header('Retry-After', '1');
       return sendError(c, new HttpError(503, 'database_busy', 'The database is locked by another process; nothing was stored, so retry after the Retry-After seconds'));
     }

@@ -7,7 +7,7 @@ const skip = browserSkipReason();
 const products = ['enamel-teapot', 'regency-teacup', 'jam-jar-lantern', 'paper-star-garland', 'wooden-advent-calendar'];
 
 /**
- * Event ids of every request to /v1/events that reached the collector and got an answer, one
+ * Event ids of every request to /v1/events that reached the collector and got a response, one
  * entry per delivery. Attempts that failed offline are not deliveries.
  */
 function watchSentIds(context: BrowserContext): string[] {

@@ -47,7 +47,7 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * Opens a browser context that looks like a person's browser: headless Chromium says
+ * Opens a browser context that looks like a person's browser: headless Chromium puts
  * "HeadlessChrome" in its user agent, which the tracker treats as a bot.
  */
 export async function newVisitorContext(browser: Browser): Promise<BrowserContext> {

@@ -31,7 +31,7 @@ describe.skipIf(skip !== undefined)('demo shop in Chromium', () => {
     };
   }
 
-  /** A later visit: more than 30 minutes without activity ends the tracker's session. */
+  /** Opens a later visit: more than 30 minutes without activity ends the tracker's session. */
   async function returnLater(context: BrowserContext): Promise<Page> {
     await context.clock.fastForward('31:00');
     const page = await context.newPage();

@@ -1,7 +1,7 @@
 import { products, type Product } from './catalog.js';
 import { escapeHtml, formatPrice, layout } from './layout.js';
 
-/** The attributes shop.js reads to describe a product to the tracker. */
+/** Renders the attributes shop.js reads to describe a product to the tracker. */
 function productData(product: Product): string {
   return [
     `data-id="${escapeHtml(product.id)}"`,

@@ -18,7 +18,7 @@ export type ErrorCode =
 /** The body of every HTTP error the collector returns. */
 export interface ErrorEnvelope {
   code: ErrorCode;
-  /** What went wrong and how to fix it, for a person. */
+  /** Description of the failure and its fix, for a person. */
   message: string;
   issues: Issue[];
 }

@@ -2,11 +2,11 @@
 export const limits = {
   /** Largest accepted request body, in bytes. */
   maxBodyBytes: 512 * 1024,
-  /** Most events in one batch. */
+  /** Maximum number of events in one batch. */
   maxEventsPerBatch: 500,
-  /** Most items in one event. */
+  /** Maximum number of items in one event. */
   maxItemsPerEvent: 200,
-  /** Most keys in `props` or `traits`. */
+  /** Maximum number of keys in `props` or `traits`. */
   maxProperties: 50,
   maxIdLength: 64,
   maxUrlLength: 2048,

@@ -22,7 +22,7 @@ export const offerRequestSchema = z.object({
 
 export type OfferRequest = z.input<typeof offerRequestSchema>;
 
-/** What a page receives to show: the offer's own fields plus anything its configuration adds. */
+/** Offer for a page to show: its own fields plus anything its configuration adds. */
 export interface Offer {
   id: string;
   title: string;
@@ -32,11 +32,11 @@ export interface Offer {
   [field: string]: unknown;
 }
 
-/** The collector's answer to `POST /v1/offer`. */
+/** The collector's response to `POST /v1/offer`. */
 export interface OfferResponse {
   offer: Offer | null;
   /** Identifies this decision, so exposures and conversions can be attributed to it. */
   decisionId: string;
-  /** Why this offer, or none, was chosen, in plain words. */
+  /** Short reasons for the choice, which name no facts about the visitor. */
   reasons: string[];
 }

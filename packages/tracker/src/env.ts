@@ -1,5 +1,6 @@
-// Every browser global the tracker touches is read here, so that importing the package where
-// they do not exist (server-side rendering, workers) never throws.
+// The window, document and navigator are read here, guarded, so that importing the package where
+// they do not exist (server-side rendering, workers) never throws. Other modules touch browser
+// globals such as location, crypto and fetch only inside functions that run in a browser.
 
 export const win: (Window & typeof globalThis) | undefined = typeof window === 'undefined' ? undefined : window;
 export const doc: Document | undefined = win?.document;

@@ -5,9 +5,10 @@ import { nav, win } from './env.js';
 const BOT_AGENT = /bot|crawl|spider|slurp|headless|lighthouse|prerender/i;
 
 /**
- * The reason this page must not be tracked, or undefined when it may be: `'no-browser'` outside
- * a browser, `'bot'` for known bots and automated browsers (unless `trackBots`), `'opt-out'` when
- * the visitor sends Global Privacy Control or Do Not Track and the site honours them. Builds
+ * Returns the reason this page must not be tracked, or undefined when it may be. The reasons are
+ * `'no-browser'` outside a browser and `'bot'` for known bots and automated browsers (unless
+ * `trackBots`). `'opt-out'` applies when the visitor sends Global Privacy Control or Do Not Track
+ * and the site honours them. Builds
  * without debug messages return "1" for all three.
  */
 export function pageSkipReason(trackBots: boolean, honourPrivacySignals: boolean): string | undefined {

@@ -36,7 +36,7 @@ export function createIdentity(siteKey: string, cookieDomain?: string) {
   return {
     /** The anonymous visitor id, kept across reloads and visits. */
     visitorId,
-    /** The current session id; a new one starts after 30 minutes without activity. */
+    /** Returns the current session id; a new one starts after 30 minutes without activity. */
     sessionId(now = Date.now()): string {
       const [id, last] = (load(sessionKey) ?? '').split('.');
       const current = id && now - Number(last) < SESSION_TIMEOUT_MS ? id : randomId();

@@ -113,7 +113,7 @@ export function createTracker(options: TrackerOptions): Tracker {
   const identity = createIdentity(siteKey, options.cookieDomain);
   const delivery = createDelivery(`${endpoint}/v1/events`, siteKey, options.maxBatchSize ?? 20, options.flushDelay ?? 1000, granted, DEBUG ? debug : undefined);
 
-  /** Every reason not to record an event passes through here, so it can be logged and tested. */
+  /** Logs a reason not to record an event and returns whether there is one; every such reason passes here. */
   const skip = (reason: string | undefined, type: string) => {
     if (DEBUG && reason) debug(`${type} not recorded: ${reason}`);
     return !!reason;

@@ -19,6 +19,6 @@ export interface OfferResponse {
   offer: Offer | null;
   /** Identifies the decision, so exposures and conversions can be attributed to it. */
   decisionId: string;
-  /** Why this offer, or none, was chosen. */
+  /** Short reasons for the choice, which name no facts about the visitor. */
   reasons: string[];
 }

@@ -64,7 +64,7 @@ export const siteConfigSchema = z
     valueHorizonDays: z.number().int().min(30).max(3650).default(365),
     /** Yearly discount rate applied to predicted value, such as 0.1 for 10%. */
     yearlyDiscountRate: z.number().min(0).max(1).default(0.1),
-    /** Fewest customers (profiles with an order) for RFM quintiles; fewer gives "not enough data". */
+    /** Minimum number of customers (profiles with an order) for RFM quintiles; fewer gives "not enough data". */
     minCustomersForScores: z.number().int().min(5).default(500),
   })
   .strict()

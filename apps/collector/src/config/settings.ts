@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-/** How `patron serve` runs: each setting comes from a flag, else an environment variable, else its default. */
+/** Settings of `patron serve`: each comes from a flag, else an environment variable, else its default. */
 export interface ServeSettings {
   port: number;
   host: string;

@@ -8,6 +8,9 @@ import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
+/** A database or an open transaction on it: code that writes within a caller's transaction takes this. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
+
 /**
  * Opens (and creates) the SQLite file at `path` and applies pending migrations.
  *

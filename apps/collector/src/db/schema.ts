@@ -70,7 +70,7 @@ export const decisions = sqliteTable(
 );
 
 /**
- * One profile per person a site knows: `u:<userId>` once identified, `v:<visitorId>` until then.
+ * One profile per person a site has seen: `u:<userId>` once identified, `v:<visitorId>` until then.
  * Money is integer minor units of the site's currency; times are epoch milliseconds.
  */
 export const profiles = sqliteTable(
@@ -123,7 +123,7 @@ export const profiles = sqliteTable(
   ],
 );
 
-/** Which profile each visitor id belongs to. */
+/** Links from each visitor id to the profile it belongs to. */
 export const identities = sqliteTable(
   'identities',
   {
@@ -161,7 +161,7 @@ export const orders = sqliteTable(
     refunded: integer('refunded').notNull().default(0),
     /** JSON array of items with prices in minor units. */
     items: text('items').notNull().default('[]'),
-    /** Where the order came from: "browser", "import" or "server". */
+    /** Origin of the order: "browser", "import" or "server". */
     source: text('source').notNull(),
     /** 1 once the shop's backend confirmed the order with the site's secret key; browsers can forge orders. */
     confirmed: integer('confirmed').notNull().default(0),

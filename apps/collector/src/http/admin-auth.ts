@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { SiteConfig } from '../config/schema.js';
 import { HttpError } from './errors.js';
 
-/** Returns the site's secret key, read from the environment when the configuration says "env:NAME". */
+/** Returns the site's secret key, read from the environment when the configuration gives "env:NAME". */
 export function siteSecret(site: SiteConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const configured = site.secretKey;
   if (!configured?.startsWith('env:')) return configured;

@@ -3,7 +3,7 @@ import type { Db } from '../db/open.js';
 import type { Metrics } from './metrics.js';
 import type { Sites } from './sites.js';
 
-/** What every request handler can read from `c.var`. */
+/** Variables every request handler can read from `c.var`. */
 export interface AppEnv {
   Variables: {
     db: Db;

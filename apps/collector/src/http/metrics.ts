@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Db } from '../db/open.js';
 
-/** The collector's Prometheus metrics, in a registry of its own so that apps do not share counters. */
+/** Creates the collector's Prometheus metrics in a registry of their own, so that apps do not share counters. */
 export function createMetrics(db: Db) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'patron_process_' });
@@ -15,7 +15,7 @@ export function createMetrics(db: Db) {
   });
   const duration = new Histogram({
     name: 'patron_http_request_duration_seconds',
-    help: 'Time to answer an HTTP request, in seconds, by route and method.',
+    help: 'Time to respond to an HTTP request, in seconds, by route and method.',
     labelNames: ['route', 'method'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],

@@ -12,7 +12,7 @@ export class Sites {
     this.anyOrigin = new Set(config.sites.flatMap((site) => site.allowedOrigins));
   }
 
-  /** Returns the site or throws a 404 that tells how to fix the key. */
+  /** Returns the site, or throws a 404 whose message explains how to fix the key. */
   get(key: string): SiteConfig {
     const site = this.byKey.get(key);
     if (site) return site;

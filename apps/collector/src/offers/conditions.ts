@@ -123,7 +123,7 @@ const symbols: Record<Comparison['op'], string> = {
 
 /**
  * Evaluates a condition against the facts. `explain` receives one line per comparison, such as
- * "cart.quantity is 2, needs > 0", so that a decision can say why it matched or not.
+ * "cart.quantity is 2, needs > 0", so that a decision can record why it matched or not.
  */
 export function evaluate(condition: Condition, facts: Facts, explain: (line: string) => void): boolean {
   if ('all' in condition) return condition.all.every((child) => evaluate(child, facts, explain));

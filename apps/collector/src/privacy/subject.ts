@@ -2,7 +2,7 @@ import { and, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { decisions, events, identities, orders, profiles, quarantine, refunds, sessions } from '../db/schema.js';
 
-/** Everything a site holds about one person, for an access request. */
+/** Everything a site stores about one person, for an access request. */
 export interface SubjectData {
   profileId: string;
   visitorIds: string[];

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { SiteConfig } from '../config/schema.js';
-import type { Db } from '../db/open.js';
+import type { Tx } from '../db/open.js';
 import { events, orders, profiles, sessions } from '../db/schema.js';
 import { cartValue, changeCart, type CartLine } from './cart.js';
 import type { ProfileEvent } from './event.js';
@@ -8,7 +8,6 @@ import { resolveProfile } from './identity.js';
 import { recordViews, type Interests } from './interests.js';
 import { addOrder, addRefund, emptyProfile, updateProfile } from './totals.js';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 type ProfileRow = typeof profiles.$inferSelect;
 
 /**

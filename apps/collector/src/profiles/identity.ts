@@ -1,9 +1,8 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db/open.js';
+import type { Tx } from '../db/open.js';
 import { identities, orders, profiles, sessions } from '../db/schema.js';
 import { mergeProfileRows } from './merge.js';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 
 export const userProfileId = (userId: string) => `u:${userId}`;
 export const visitorProfileId = (visitorId: string) => `v:${visitorId}`;

@@ -1,8 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/open.js';
+import type { Tx } from '../db/open.js';
 import { orders, profiles, refunds } from '../db/schema.js';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 
 /**
  * Recomputes a profile's order totals from the orders and refunds stored for it: orders, first

@@ -1,9 +1,8 @@
 import type { Item } from '@patron/protocol';
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db/open.js';
+import type { Tx } from '../db/open.js';
 import { profiles } from '../db/schema.js';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 export type ProfileRow = typeof profiles.$inferSelect;
 
 export interface OrderTotals {

@@ -20,9 +20,9 @@ interface Customer {
 }
 
 /**
- * Scores every customer (a profile with at least one order) of a site: R, F and M from 1 to 5 by
- * quintile of rank, the segment named by R and F, and a value tier by rank of predicted value
- * (when every customer has one) or of revenue. Ranks break
+ * Scores every customer (a profile with at least one order) of a site. R, F and M run from 1 to 5
+ * by quintile of rank, and R and F name the segment. The value tier follows the rank of predicted
+ * value when every customer has one, else the rank of revenue. Ranks break
  * ties by the other measures, so that the many customers with one order still spread over
  * quintiles instead of all sharing one score. Below `minCustomersForScores` customers, quintiles
  * would be noise: every score is cleared and the run is recorded as "not_enough_data".

@@ -2,7 +2,7 @@ import { amountSchema, clientIdSchema, currencySchema, itemSchema, toMinorUnits,
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { SiteConfig } from '../../config/schema.js';
-import type { Db } from '../../db/open.js';
+import type { Db, Tx } from '../../db/open.js';
 import { identities, orders } from '../../db/schema.js';
 import { HttpError } from '../../http/errors.js';
 import { userProfileId, visitorProfileId } from '../../profiles/identity.js';
@@ -107,7 +107,6 @@ export function confirmOrder(db: Db, site: SiteConfig, body: ConfirmOrder): { tr
 }
 
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Finds the profile an order belongs to: the named customer, else the profile linked to the visitor id. */
 function resolveOwner(tx: Tx, siteKey: string, body: ConfirmOrder): string {

@@ -146,7 +146,7 @@ describe('POST /v1/offer thank-you', () => {
   });
 });
 
-/** The explanation stored with a decision, which the page does not receive. */
+/** Reads the explanation stored with a decision, which the page does not receive. */
 function explanation(collector: ReturnType<typeof openShop>, decisionId: string): string[] {
   const [row] = collector.rows<{ reasons: string }>('SELECT reasons FROM decisions WHERE id = ?', decisionId);
   return JSON.parse(row!.reasons) as string[];
