@@ -13,6 +13,7 @@ import { HttpError, sendError } from './http/errors.js';
 import { bearerToken, matchesSecret } from './http/admin-auth.js';
 import { createMetrics } from './http/metrics.js';
 import { Sites } from './http/sites.js';
+import { OfferCatalog } from './offers/catalog.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { eventsRoute } from './routes/events/index.js';
 import { healthRoutes } from './routes/health/index.js';
@@ -32,6 +33,7 @@ export interface AppOptions {
 /** Builds the collector's HTTP application. */
 export function createApp({ db, config, logger, publicDir, metricsToken }: AppOptions) {
   const sites = new Sites(config);
+  const offerCatalog = new OfferCatalog(db, config);
   const metrics = createMetrics(db);
   const app = new Hono<AppEnv>();
 
@@ -40,6 +42,7 @@ export function createApp({ db, config, logger, publicDir, metricsToken }: AppOp
   app.use(async (c, next) => {
     c.set('db', db);
     c.set('sites', sites);
+    c.set('offerCatalog', offerCatalog);
     c.set('logger', logger);
     c.set('metrics', metrics);
     await next();

@@ -129,6 +129,27 @@ export const customEventSchema = z.object({
   props: propertiesSchema.optional(),
 });
 
+/** Who received an offer decision: the offer's audience, its control group, or the programme's holdout. */
+export const offerGroupSchema = z.enum(['treatment', 'control', 'holdout']);
+
+/** An offer key or variant key, as the collector's configuration names them. */
+const offerKeySchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be 1 to 64 lowercase letters, digits or "-"');
+
+const offerFields = {
+  decisionId: clientIdSchema,
+  /** The offer decided; absent for the holdout, which is decided before any offer. */
+  offerId: offerKeySchema.optional(),
+  variant: offerKeySchema.optional(),
+  group: offerGroupSchema,
+};
+
+/** The page received an offer decision: shown (treatment), or deliberately not shown (control, holdout). */
+export const offerExposureSchema = z.object({ ...base, type: z.literal('offer_exposure'), ...offerFields });
+
+export const offerClickSchema = z.object({ ...base, type: z.literal('offer_click'), ...offerFields, offerId: offerKeySchema });
+
+export const offerDismissSchema = z.object({ ...base, type: z.literal('offer_dismiss'), ...offerFields, offerId: offerKeySchema });
+
 /** One event as the client sends it. `type` selects the shape. */
 export const eventSchema = z.discriminatedUnion('type', [
   pageViewSchema,
@@ -140,6 +161,9 @@ export const eventSchema = z.discriminatedUnion('type', [
   refundSchema,
   identifySchema,
   customEventSchema,
+  offerExposureSchema,
+  offerClickSchema,
+  offerDismissSchema,
 ]);
 
 export const eventTypes = eventSchema.options.map((option) => option.shape.type.value);
@@ -148,5 +172,6 @@ export type EventInput = z.input<typeof eventSchema>;
 export type EventType = EventInput['type'];
 export type ItemInput = z.input<typeof itemSchema>;
 export type Properties = z.infer<typeof propertiesSchema>;
+export type OfferGroup = z.infer<typeof offerGroupSchema>;
 /** Fields every event carries, which the tracker fills in itself. */
 export type EventBase = z.input<z.ZodObject<typeof base>>;

@@ -201,7 +201,17 @@ const generators: Record<EventType, fc.Arbitrary<Generated>> = {
   custom: fc
     .tuple(base, fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/), optional(properties))
     .map(([common, name, props]) => unchanged(compact({ ...common, type: 'custom', name, props }))),
+  offer_exposure: offerEvent('offer_exposure', true),
+  offer_click: offerEvent('offer_click', false),
+  offer_dismiss: offerEvent('offer_dismiss', false),
 };
+
+function offerEvent(type: 'offer_exposure' | 'offer_click' | 'offer_dismiss', offerOptional: boolean): fc.Arbitrary<Generated> {
+  const key = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,63}$/);
+  return fc
+    .tuple(base, clientId, offerOptional ? optional(key) : key, optional(key), fc.constantFrom('treatment', 'control', 'holdout'))
+    .map(([common, decisionId, offerId, variant, group]) => unchanged(compact({ ...common, type, decisionId, offerId, variant, group })));
+}
 
 const validEvent = fc.constantFrom(...eventTypes).chain((type) => generators[type]);
 

@@ -37,7 +37,25 @@ const validEvents: Record<EventType, Raw> = {
   refund: { ...base, type: 'refund', transactionId: 'ORDER-1001', value: '4.50', currency: 'GBP', items: [socks] },
   identify: { ...base, type: 'identify', userId: 'customer-881', traits: { plan: 'gold', orders: 3, vip: true, phone: null } },
   custom: { ...base, type: 'custom', name: 'newsletter.signup', props: { source: 'footer', step: 2 } },
+  offer_exposure: { ...base, type: 'offer_exposure', decisionId: 'dec_1', offerId: 'basket-waiting', variant: 'ten-off', group: 'treatment' },
+  offer_click: { ...base, type: 'offer_click', decisionId: 'dec_1', offerId: 'basket-waiting', variant: 'ten-off', group: 'treatment' },
+  offer_dismiss: { ...base, type: 'offer_dismiss', decisionId: 'dec_1', offerId: 'basket-waiting', variant: 'ten-off', group: 'treatment' },
 };
+
+describe('offer events', () => {
+  it('accepts a holdout exposure without offer', () => {
+    const exposure = acceptedAs(without(event('offer_exposure', { group: 'holdout' }), 'offerId', 'variant'), 'offer_exposure');
+    expect(exposure.group).toBe('holdout');
+  });
+
+  it('needs an offer for a click', () => {
+    expect(onlyIssue(without(event('offer_click'), 'offerId')).path).toBe('offerId');
+  });
+
+  it('rejects an unknown group', () => {
+    expect(onlyIssue(event('offer_exposure', { group: 'everyone' })).path).toBe('group');
+  });
+});
 
 const itemEventTypes = ['view_item', 'add_to_cart', 'remove_from_cart'] as const;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientIdSchema } from './events.js';
+import { clientIdSchema, type OfferGroup } from './events.js';
 import { limits } from './limits.js';
 import { siteKeySchema } from './batch.js';
 
@@ -14,10 +14,14 @@ export const offerRequestSchema = z.object({
   context: z
     .object({
       sessionId: clientIdSchema.optional(),
+      /** Identifies the page view, for caps per page view; a new id on every page and SPA navigation. */
+      pageId: clientIdSchema.optional(),
       url: z.string().max(limits.maxUrlLength).optional(),
       referrer: z.string().max(limits.maxUrlLength).optional(),
     })
     .optional(),
+  /** A preview token from the admin API that forces one offer and variant, for testing a page. */
+  force: z.string().max(512).optional(),
 });
 
 export type OfferRequest = z.input<typeof offerRequestSchema>;
@@ -32,9 +36,23 @@ export interface Offer {
   [field: string]: unknown;
 }
 
+/**
+ * The decision the page should record as an `offer_exposure`: an offer shown (treatment), or held
+ * back on purpose from its control group or the programme's holdout.
+ */
+export interface OfferAssignment {
+  /** Absent for the holdout, which is decided before any offer. */
+  offerId?: string;
+  variant?: string;
+  group: OfferGroup;
+}
+
 /** The collector's response to `POST /v1/offer`. */
 export interface OfferResponse {
-  offer: Offer | null;
+  /** The offer to show, with the variant chosen; null for no offer, the control group and the holdout. */
+  offer: (Offer & { variant: string }) | null;
+  /** Null when there is nothing to record: no offer matched, or a forced preview. */
+  assignment: OfferAssignment | null;
   /** Identifies this decision, so exposures and conversions can be attributed to it. */
   decisionId: string;
   /** Short reasons for the choice, which name no facts about the visitor. */

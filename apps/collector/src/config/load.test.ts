@@ -55,7 +55,9 @@ describe('parseConfig', () => {
     expect(site?.currency).toBe('GBP');
     expect(site?.offers[0]?.priority).toBe(0);
     expect(site?.offers[0]?.placements).toEqual([]);
-    expect(site?.offers[0]?.payload).toEqual({});
+    expect(site?.offers[0]?.status).toBe('active');
+    expect(site?.offers[0]?.controlShare).toBe(0);
+    expect(site?.offerSettings.holdoutShare).toBe(0.02);
   });
 
   it('accepts nested conditions', () => {
@@ -95,7 +97,11 @@ describe('parseConfig', () => {
     [{ fact: 'cart.quantity', op: 'gt', value: '0' }, 'must be a number for "gt"'],
     [{ fact: 'placement', op: 'in', value: 'banner' }, 'must be an array of strings for "in"'],
     [{ fact: 'visitor.returning', op: 'eq', value: 'yes' }, 'must be a boolean'],
-    [{ fact: 'placement', op: 'lt', value: 3 }, '"lt" compares numbers'],
+    [{ fact: 'placement', op: 'lt', value: 3 }, '"lt" does not apply to placement, which is a string'],
+    [{ fact: 'cart.products', op: 'eq', value: 'mug' }, 'use one of contains, containsAny, exists'],
+    [{ fact: 'orders.lastAt', op: 'before', value: '30 days ago' }, 'must be an ISO 8601 date'],
+    [{ fact: 'cart.categories', op: 'containsAny', value: [] }, 'must be a non-empty array of strings'],
+    [{ fact: 'customer.segment', op: 'exists', value: 'yes' }, 'must be true (the fact has a value) or false'],
   ])('rejects a condition that can never match: %j', (when, message) => {
     const error = configError(() => parseConfig(withOffers(offer({ when: when as never }))));
 

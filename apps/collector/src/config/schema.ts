@@ -1,25 +1,8 @@
 import { currencyExponent } from '@patron/protocol';
 import { z } from 'zod';
-import { conditionSchema } from '../offers/conditions.js';
+import { offerConfigSchema, offerSettingsSchema } from '../offers/schema.js';
 
 const keyPattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
-export const offerConfigSchema = z
-  .object({
-    id: z.string().regex(keyPattern, 'must be 1 to 64 lowercase letters, digits or "-", such as "basket-waiting"'),
-    title: z.string().min(1).max(200),
-    message: z.string().min(1).max(2000),
-    code: z.string().max(64).optional(),
-    link: z.string().max(2048).optional(),
-    /** The highest priority among matching offers wins; ties go to the offer listed first. */
-    priority: z.number().int().default(0),
-    /** Placements where the offer may show; empty means every placement. */
-    placements: z.array(z.string().min(1)).default([]),
-    when: conditionSchema,
-    /** Extra fields passed to the page unchanged, such as an image URL. */
-    payload: z.record(z.string(), z.unknown()).default({}),
-  })
-  .strict();
 
 export const siteConfigSchema = z
   .object({
@@ -42,6 +25,8 @@ export const siteConfigSchema = z
       .refine((code) => currencyExponent(code) !== undefined, { message: 'must be an ISO 4217 code such as "GBP"' })
       .default('GBP'),
     offers: z.array(offerConfigSchema).default([]),
+    /** The holdout, caps across offers, attribution window and minimum sample of the offer programme. */
+    offerSettings: offerSettingsSchema,
     /**
      * Secret for the admin API and server-side order confirmation, at least 24 characters. Write
      * "env:NAME" to read it from the environment variable NAME instead of this file. Without it,
@@ -95,7 +80,7 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type SiteConfig = z.infer<typeof siteConfigSchema>;
-export type OfferConfig = z.infer<typeof offerConfigSchema>;
+export type { OfferConfig } from '../offers/schema.js';
 
 function isOrigin(value: string): boolean {
   try {

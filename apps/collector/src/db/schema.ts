@@ -61,12 +61,75 @@ export const decisions = sqliteTable(
     siteKey: text('site_key').notNull(),
     visitorId: text('visitor_id').notNull(),
     sessionId: text('session_id'),
+    /** The page view the offer was requested on, for caps per page view. */
+    pageId: text('page_id'),
     placement: text('placement'),
+    /** The offer decided, shown or held back; null when none matched or for the holdout. */
     offerId: text('offer_id'),
+    variant: text('variant'),
+    /** "treatment", "control" or "holdout"; null when no offer matched. */
+    groupName: text('group_name'),
+    /** 1 for a forced preview, which caps and reports leave out. */
+    forced: integer('forced').notNull().default(0),
     reasons: text('reasons').notNull(),
     decidedAt: integer('decided_at').notNull(),
   },
   (table) => [index('decisions_visitor').on(table.siteKey, table.visitorId, table.decidedAt)],
+);
+
+/**
+ * Kept assignments: the variant and group each visitor id received for an offer, so that the
+ * visitor sees the same variant on every visit and after identify. `offer_id` "*" is the
+ * programme's holdout, with group "holdout" or "treatment".
+ */
+export const assignments = sqliteTable(
+  'assignments',
+  {
+    siteKey: text('site_key').notNull(),
+    visitorId: text('visitor_id').notNull(),
+    offerId: text('offer_id').notNull(),
+    variant: text('variant'),
+    groupName: text('group_name').notNull(),
+    assignedAt: integer('assigned_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.siteKey, table.visitorId, table.offerId] })],
+);
+
+/** Offers created through the admin API; offers of the configuration file are not stored here. */
+export const offers = sqliteTable(
+  'offers',
+  {
+    siteKey: text('site_key').notNull(),
+    id: text('id').notNull(),
+    /** JSON of the offer as the admin API received it, validated by the same schema as the file's offers. */
+    definition: text('definition').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.siteKey, table.id] })],
+);
+
+/** Exposures, clicks and dismissals reported by pages, copied from the events for the offer reports. */
+export const offerEvents = sqliteTable(
+  'offer_events',
+  {
+    siteKey: text('site_key').notNull(),
+    eventId: text('event_id').notNull(),
+    /** "offer_exposure", "offer_click" or "offer_dismiss". */
+    type: text('type').notNull(),
+    visitorId: text('visitor_id').notNull(),
+    sessionId: text('session_id').notNull(),
+    decisionId: text('decision_id').notNull(),
+    offerId: text('offer_id'),
+    variant: text('variant'),
+    groupName: text('group_name').notNull(),
+    occurredAt: integer('occurred_at').notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.siteKey, table.eventId] }),
+    index('offer_events_offer').on(table.siteKey, table.offerId, table.occurredAt),
+    index('offer_events_visitor').on(table.siteKey, table.visitorId),
+  ],
 );
 
 /**
@@ -165,6 +228,8 @@ export const orders = sqliteTable(
     source: text('source').notNull(),
     /** 1 once the shop's backend confirmed the order with the site's secret key; browsers can forge orders. */
     confirmed: integer('confirmed').notNull().default(0),
+    /** Coupon code the purchase carried, which attributes the order to the offer with that code. */
+    coupon: text('coupon'),
   },
   (table) => [primaryKey({ columns: [table.siteKey, table.transactionId] }), index('orders_profile').on(table.siteKey, table.profileId, table.placedAt)],
 );

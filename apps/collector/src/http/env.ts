@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/open.js';
+import type { OfferCatalog } from '../offers/catalog.js';
 import type { Metrics } from './metrics.js';
 import type { Sites } from './sites.js';
 
@@ -8,6 +9,7 @@ export interface AppEnv {
   Variables: {
     db: Db;
     sites: Sites;
+    offerCatalog: OfferCatalog;
     logger: Logger;
     metrics: Metrics;
     requestId: string;

@@ -4,6 +4,7 @@ import type { Db } from '../db/open.js';
 import { events, quarantine } from '../db/schema.js';
 import { applyEvent } from '../profiles/apply.js';
 import { toProfileEvent } from '../profiles/event.js';
+import { isOfferEvent, recordOfferEvent } from '../offers/events.js';
 
 export interface IncomingBatch {
   sentAt: number;
@@ -44,6 +45,7 @@ export function storeBatch(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, b
       }
       result.accepted++;
       applyEvent(tx, site, toProfileEvent(row));
+      if (isOfferEvent(parsed.event)) recordOfferEvent(tx, site.key, parsed.event, row.occurredAt);
     });
   });
   return result;

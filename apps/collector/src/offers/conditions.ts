@@ -1,82 +1,83 @@
 import { z } from 'zod';
+import { factCatalog, factNames, type FactName, type Facts, type FactType } from './facts-catalog.js';
 
-/** Facts about a visitor that a condition can test, computed at decision time. */
-export interface Facts {
-  /** Units in the cart added since the last purchase and not removed. */
-  'cart.quantity': number;
-  /** Value of those units, in major units of the site's currency (19.99 for £19.99). */
-  'cart.value': number;
-  'orders.count': number;
-  /** Orders placed in sessions before the current one. */
-  'orders.beforeThisSession': number;
-  'visitor.sessions': number;
-  /** True when the visitor had a session before the current one. */
-  'visitor.returning': boolean;
-  /** RFM segment, such as "champions"; null before scoring or for visitors without orders. */
-  'customer.segment': string | null;
-  /** Value tier: "platinum", "gold", "silver" or "bronze"; null like the segment. */
-  'customer.tier': string | null;
-  /** Probability of still being active, 0 to 1; null unless the site's value models are usable. */
-  'customer.probabilityAlive': number | null;
-  /** Predicted value over the next year in major units of the site's currency; null like the probability. */
-  'customer.predictedValue': number | null;
-  placement: string | null;
-}
-
-export type FactName = keyof Facts;
-
-export const factNames = [
-  'cart.quantity',
-  'cart.value',
-  'orders.count',
-  'orders.beforeThisSession',
-  'visitor.sessions',
-  'visitor.returning',
-  'customer.segment',
-  'customer.tier',
-  'customer.probabilityAlive',
-  'customer.predictedValue',
-  'placement',
-] as const satisfies readonly FactName[];
+export { factNames, type FactName, type Facts } from './facts-catalog.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
-/** The type of each fact's value; `placement` and the `customer.*` facts may also be null. */
-const factTypes: Record<FactName, 'number' | 'boolean' | 'string'> = {
-  'cart.quantity': 'number',
-  'cart.value': 'number',
-  'orders.count': 'number',
-  'orders.beforeThisSession': 'number',
-  'visitor.sessions': 'number',
-  'visitor.returning': 'boolean',
-  'customer.segment': 'string',
-  'customer.tier': 'string',
-  'customer.probabilityAlive': 'number',
-  'customer.predictedValue': 'number',
-  placement: 'string',
+const operators = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains', 'containsAny', 'startsWith', 'before', 'after', 'exists'] as const;
+type Operator = (typeof operators)[number];
+
+/** The fact types each operator applies to. */
+const operatorTypes: Record<Operator, FactType[]> = {
+  eq: ['number', 'boolean', 'string'],
+  neq: ['number', 'boolean', 'string'],
+  gt: ['number'],
+  gte: ['number'],
+  lt: ['number'],
+  lte: ['number'],
+  in: ['number', 'boolean', 'string'],
+  notIn: ['number', 'boolean', 'string'],
+  contains: ['list', 'string'],
+  containsAny: ['list'],
+  startsWith: ['string'],
+  before: ['date'],
+  after: ['date'],
+  exists: ['number', 'boolean', 'string', 'date', 'list'],
 };
+
+/** ISO 8601 date or date-time, such as "2026-12-24" or "2026-12-24T18:00:00Z". */
+const isoDate = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** Returns what is wrong with a comparison's value for its fact and operator, or undefined. */
+function valueProblem(fact: FactName, op: Operator, value: unknown): string | undefined {
+  const { type, nullable } = factCatalog[fact];
+  if (!operatorTypes[op].includes(type)) {
+    const suited = operators.filter((candidate) => operatorTypes[candidate].includes(type));
+    return `"${op}" does not apply to ${fact}, which is a ${type}; use one of ${suited.join(', ')}`;
+  }
+  const fits = (candidate: unknown) => typeof candidate === type || (candidate === null && nullable);
+  switch (op) {
+    case 'eq':
+    case 'neq':
+      return fits(value) ? undefined : `must be a ${type}${nullable ? ' or null' : ''}, because ${fact} is a ${type}; received ${JSON.stringify(value)}`;
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      return typeof value === 'number' ? undefined : `must be a number for "${op}"`;
+    case 'in':
+    case 'notIn':
+      return Array.isArray(value) && value.every(fits)
+        ? undefined
+        : `must be an array of ${type}s for "${op}", such as ${type === 'string' ? '["banner"]' : type === 'number' ? '[1, 2]' : '[true]'}`;
+    case 'contains':
+    case 'startsWith':
+      return typeof value === 'string' ? undefined : `must be a string for "${op}"`;
+    case 'containsAny':
+      return Array.isArray(value) && value.length > 0 && value.every((entry) => typeof entry === 'string')
+        ? undefined
+        : `must be a non-empty array of strings for "containsAny", such as ["mugs", "teapots"]`;
+    case 'before':
+    case 'after':
+      return typeof value === 'string' && isoDate.test(value) && !Number.isNaN(Date.parse(value))
+        ? undefined
+        : `must be an ISO 8601 date such as "2026-12-24" or "2026-12-24T18:00:00Z" for "${op}"`;
+    case 'exists':
+      return typeof value === 'boolean' ? undefined : 'must be true (the fact has a value) or false (it has none)';
+  }
+}
 
 const comparisonSchema = z
   .object({
     fact: z.enum(factNames),
-    op: z.enum(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in']),
+    op: z.enum(operators),
     value: z.union([scalar, z.array(scalar)]),
   })
   .strict()
   .superRefine((comparison, ctx) => {
-    // A value of the wrong type would make the offer never match, so it is a configuration error.
-    const type = factTypes[comparison.fact];
-    const nullable = comparison.fact === 'placement' || comparison.fact.startsWith('customer.');
-    const fits = (value: unknown) => typeof value === type || (value === null && nullable);
-    const numeric = ['gt', 'gte', 'lt', 'lte'].includes(comparison.op);
-    let problem: string | undefined;
-    if (numeric && (type !== 'number' || typeof comparison.value !== 'number')) {
-      problem = type === 'number' ? `must be a number for "${comparison.op}"` : `"${comparison.op}" compares numbers, and ${comparison.fact} is a ${type}`;
-    } else if (comparison.op === 'in' && (!Array.isArray(comparison.value) || !comparison.value.every(fits))) {
-      problem = `must be an array of ${type}s for "in", such as ${type === 'string' ? '["banner"]' : type === 'number' ? '[1, 2]' : '[true]'}`;
-    } else if ((comparison.op === 'eq' || comparison.op === 'neq') && !fits(comparison.value)) {
-      problem = `must be a ${type}, because ${comparison.fact} is a ${type}; received ${JSON.stringify(comparison.value)}`;
-    }
+    // A value that cannot match would make the offer never show, so it is a configuration error.
+    const problem = valueProblem(comparison.fact, comparison.op, comparison.value);
     if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
   });
 
@@ -111,7 +112,7 @@ function nodeSchema(input: unknown) {
   return comparisonSchema;
 }
 
-const symbols: Record<Comparison['op'], string> = {
+const symbols: Record<Operator, string> = {
   eq: '=',
   neq: '!=',
   gt: '>',
@@ -119,6 +120,13 @@ const symbols: Record<Comparison['op'], string> = {
   lt: '<',
   lte: '<=',
   in: 'in',
+  notIn: 'not in',
+  contains: 'contains',
+  containsAny: 'contains any of',
+  startsWith: 'starts with',
+  before: 'before',
+  after: 'after',
+  exists: 'exists =',
 };
 
 /**
@@ -137,14 +145,36 @@ export function evaluate(condition: Condition, facts: Facts, explain: (line: str
 
   const actual = facts[condition.fact];
   const matched = compare(actual, condition.op, condition.value);
-  explain(`${condition.fact} is ${JSON.stringify(actual)}, needs ${symbols[condition.op]} ${JSON.stringify(condition.value)}`);
+  const shown = factCatalog[condition.fact].type === 'date' && typeof actual === 'number' ? new Date(actual).toISOString() : actual;
+  explain(`${condition.fact} is ${JSON.stringify(shown)}, needs ${symbols[condition.op]} ${JSON.stringify(condition.value)}`);
   return matched;
 }
 
-function compare(actual: Facts[FactName], op: Comparison['op'], expected: Comparison['value']): boolean {
-  if (op === 'in') return Array.isArray(expected) && expected.includes(actual);
-  if (op === 'eq') return actual === expected;
-  if (op === 'neq') return actual !== expected;
+type FactValue = Facts[FactName];
+
+function compare(actual: FactValue, op: Operator, expected: Comparison['value']): boolean {
+  switch (op) {
+    case 'eq':
+      return actual === expected;
+    case 'neq':
+      return actual !== expected;
+    case 'in':
+      return Array.isArray(expected) && expected.includes(actual as string);
+    case 'notIn':
+      return Array.isArray(expected) && !expected.includes(actual as string);
+    case 'exists':
+      return (actual !== null && !(Array.isArray(actual) && actual.length === 0)) === expected;
+    case 'contains':
+      return (Array.isArray(actual) || typeof actual === 'string') && actual.includes(expected as string);
+    case 'containsAny':
+      return Array.isArray(actual) && Array.isArray(expected) && expected.some((entry) => actual.includes(entry as string));
+    case 'startsWith':
+      return typeof actual === 'string' && actual.startsWith(expected as string);
+    case 'before':
+      return typeof actual === 'number' && actual < Date.parse(expected as string);
+    case 'after':
+      return typeof actual === 'number' && actual > Date.parse(expected as string);
+  }
   if (typeof actual !== 'number' || typeof expected !== 'number') return false;
   if (op === 'gt') return actual > expected;
   if (op === 'gte') return actual >= expected;

@@ -1,6 +1,6 @@
 import { and, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { decisions, events, identities, orders, profiles, quarantine, refunds, sessions } from '../db/schema.js';
+import { assignments, decisions, events, identities, offerEvents, orders, profiles, quarantine, refunds, sessions } from '../db/schema.js';
 
 /** Everything a site stores about one person, for an access request. */
 export interface SubjectData {
@@ -12,6 +12,8 @@ export interface SubjectData {
   refunds: unknown[];
   sessions: unknown[];
   decisions: unknown[];
+  offerAssignments: unknown[];
+  offerEvents: unknown[];
   quarantinedEvents: unknown[];
 }
 
@@ -74,13 +76,15 @@ export function exportSubject(db: Db, siteKey: string, profileId: string): Subje
     refunds: db.select().from(refunds).where(and(eq(refunds.siteKey, siteKey), eq(refunds.profileId, profileId))).all(),
     sessions: db.select().from(sessions).where(and(eq(sessions.siteKey, siteKey), eq(sessions.profileId, profileId))).all(),
     decisions: db.select().from(decisions).where(and(eq(decisions.siteKey, siteKey), inArray(decisions.visitorId, visitorIds))).all(),
+    offerAssignments: db.select().from(assignments).where(and(eq(assignments.siteKey, siteKey), inArray(assignments.visitorId, visitorIds))).all(),
+    offerEvents: db.select().from(offerEvents).where(and(eq(offerEvents.siteKey, siteKey), inArray(offerEvents.visitorId, visitorIds))).all(),
     quarantinedEvents: quarantinedOf(db, siteKey, visitorIds, userId),
   };
 }
 
 /**
  * Deletes every row that belongs to a profile: its events (by visitor id and by user id), orders,
- * refunds, sessions, offer decisions, identities, quarantined events and the profile itself, in
+ * refunds, sessions, offer decisions, assignments and exposures, identities, quarantined events and the profile itself, in
  * one transaction. Returns the rows deleted per table, or undefined when the profile is unknown.
  */
 export function eraseSubject(db: Db, siteKey: string, profileId: string): Record<string, number> | undefined {
@@ -95,6 +99,8 @@ export function eraseSubject(db: Db, siteKey: string, profileId: string): Record
     deleted.refunds = tx.delete(refunds).where(and(eq(refunds.siteKey, siteKey), eq(refunds.profileId, profileId))).run().changes;
     deleted.sessions = tx.delete(sessions).where(and(eq(sessions.siteKey, siteKey), eq(sessions.profileId, profileId))).run().changes;
     deleted.decisions = tx.delete(decisions).where(and(eq(decisions.siteKey, siteKey), inArray(decisions.visitorId, visitorIds))).run().changes;
+    deleted.offerAssignments = tx.delete(assignments).where(and(eq(assignments.siteKey, siteKey), inArray(assignments.visitorId, visitorIds))).run().changes;
+    deleted.offerEvents = tx.delete(offerEvents).where(and(eq(offerEvents.siteKey, siteKey), inArray(offerEvents.visitorId, visitorIds))).run().changes;
     deleted.identities = tx.delete(identities).where(and(eq(identities.siteKey, siteKey), eq(identities.profileId, profileId))).run().changes;
     const quarantined = quarantinedOf(db, siteKey, visitorIds, userId).map((row) => row.id);
     deleted.quarantinedEvents = quarantined.length ? tx.delete(quarantine).where(inArray(quarantine.id, quarantined)).run().changes : 0;

@@ -83,6 +83,7 @@ function recordOrder(tx: Tx, profile: ProfileRow, event: ProfileEvent, siteCurre
       value: event.value ?? 0,
       items: JSON.stringify(event.items),
       source: 'browser',
+      coupon: typeof event.data.coupon === 'string' ? event.data.coupon : null,
     })
     .onConflictDoNothing()
     .run().changes;

@@ -15,7 +15,7 @@ import { onTestFinished } from 'vitest';
 import type { z } from 'zod';
 import { createApp } from '../app.js';
 import { parseConfig } from '../config/load.js';
-import type { configSchema, offerConfigSchema, siteConfigSchema } from '../config/schema.js';
+import type { configSchema, siteConfigSchema } from '../config/schema.js';
 import { openDatabase, type Db } from '../db/open.js';
 
 export const SITE_KEY = 'test-shop';
@@ -25,7 +25,7 @@ export const SESSION_ID = 'session-1';
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type SiteInput = z.input<typeof siteConfigSchema>;
-export type OfferInput = z.input<typeof offerConfigSchema>;
+export type { OfferInput } from '../offers/schema.js';
 
 /** Creates a temporary directory that is removed, with its contents, when the current test finishes. */
 export function makeTempDir(): string {
@@ -34,9 +34,12 @@ export function makeTempDir(): string {
   return dir;
 }
 
-/** Returns a site for the test configuration: key "test-shop", GBP, pages from https://shop.example, no offers. */
+/**
+ * Returns a site for the test configuration: key "test-shop", GBP, pages from https://shop.example,
+ * no offers and no holdout, so that a test's visitor is never held back by chance.
+ */
 export function siteInput(overrides: Partial<SiteInput> = {}): SiteInput {
-  return { key: SITE_KEY, allowedOrigins: [SHOP_ORIGIN], currency: 'GBP', offers: [], ...overrides };
+  return { key: SITE_KEY, allowedOrigins: [SHOP_ORIGIN], currency: 'GBP', offers: [], offerSettings: { holdoutShare: 0 }, ...overrides };
 }
 
 export function configInput(...sites: SiteInput[]): ConfigInput {

@@ -180,7 +180,7 @@ describe('POST /v1/offer decisions', () => {
     const { reasons, decisionId } = await requestOffer(collector, inSession(NEXT_SESSION));
     const stored = explanation(collector, decisionId);
 
-    expect(reasons).toEqual(['basket-waiting: chosen, priority 10']);
+    expect(reasons).toEqual(['basket-waiting: chosen, priority 10, variant default']);
     expect(stored).toContain('basket-waiting: matched (cart.quantity is 1, needs > 0; visitor.returning is true, needs = true)');
     expect(stored).toContain('thank-you: did not match (orders.beforeThisSession is 0, needs >= 1)');
   });
@@ -200,7 +200,7 @@ describe('POST /v1/offer decisions', () => {
     const response = await requestOffer(collector);
 
     expect(response.offer).toBeNull();
-    expect(explanation(collector, response.decisionId)).toEqual(['the site has no offers configured', 'no offer matched']);
+    expect(explanation(collector, response.decisionId)).toEqual(['the site has no offers', 'no offer matched']);
   });
 
   it('prefers the higher priority', async () => {
@@ -260,7 +260,7 @@ describe('POST /v1/offer decisions', () => {
     expect(rows[0]?.session_id).toBe(NEXT_SESSION);
     expect(rows[0]?.placement).toBe('home');
     expect(rows[0]?.offer_id).toBe('basket-waiting');
-    expect(JSON.parse(String(rows[0]?.reasons))).toContain('basket-waiting: chosen, priority 10');
+    expect(JSON.parse(String(rows[0]?.reasons))).toContain('basket-waiting: chosen, priority 10, variant default');
     expect(typeof rows[0]?.decided_at).toBe('number');
   });
 
