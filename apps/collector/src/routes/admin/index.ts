@@ -14,6 +14,7 @@ import { predictCustomerValue } from '../../value/predict.js';
 import { scoreCustomers } from '../../value/score.js';
 import type { SiteConfig } from '../../config/schema.js';
 import { confirmOrder, confirmOrderSchema } from './orders.js';
+import { offerAdminRoutes } from './offers.js';
 import { eraseSubject, exportSubject } from '../../privacy/subject.js';
 
 const wholeNumber = (min: number, max: number) =>
@@ -35,8 +36,8 @@ const listQuery = z
 
 /**
  * Serves the admin API of one site under `/v1/admin/sites/:site`, authenticated with the site's
- * secret key: customers by value, one customer, the segments, scoring, predictions and order
- * confirmation.
+ * secret key: customers by value, one customer, the segments, scoring, predictions, order
+ * confirmation, and the offers with their report.
  */
 export function adminRoutes() {
   const app = new Hono<AppEnv & { Variables: { site: SiteConfig } }>();
@@ -152,6 +153,8 @@ export function adminRoutes() {
     const result = confirmOrder(c.var.db, c.var.site, body);
     return c.json(result, result.status === 'created' ? 201 : 200);
   });
+
+  app.route('/sites/:site', offerAdminRoutes());
 
   return app;
 }

@@ -378,3 +378,124 @@ describe('POST /v1/offer customer value', () => {
     expect(after.offer?.id).toBe('vip');
   });
 });
+
+describe('POST /v1/offer facts', () => {
+  it('reads page, UTM and device', async () => {
+    const campaign = {
+      id: 'campaign',
+      title: 'From the newsletter',
+      message: 'Welcome back',
+      when: {
+        all: [
+          { fact: 'page.path', op: 'startsWith', value: '/sale' },
+          { fact: 'utm.source', op: 'eq', value: 'newsletter' },
+          { fact: 'visitor.device', op: 'eq', value: 'mobile' },
+        ],
+      },
+    } as const;
+    const collector = openShop([campaign]);
+    const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148';
+
+    const onPhone = await collector.postJson(
+      '/v1/offer',
+      { siteKey: SITE_KEY, visitorId: VISITOR_ID, context: { url: 'https://shop.example/sale/mugs?utm_source=newsletter' } },
+      { 'User-Agent': iphone },
+    );
+    const onDesktop = await collector.postJson(
+      '/v1/offer',
+      { siteKey: SITE_KEY, visitorId: VISITOR_ID, context: { url: 'https://shop.example/sale/mugs?utm_source=newsletter' } },
+      { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0' },
+    );
+
+    expect((await responseJson<OfferResponse>(onPhone)).offer?.id).toBe('campaign');
+    expect((await responseJson<OfferResponse>(onDesktop)).offer).toBeNull();
+  });
+
+  it('tests products viewed but not bought', async () => {
+    const reminder = { id: 'reminder', title: 'Still thinking?', message: 'The teapot is back in stock.', when: { fact: 'products.viewedNotBought', op: 'contains', value: 'teapot' } } as const;
+    const collector = openShop([reminder]);
+    const view = (id: string) => ({ ...pageView(), type: 'view_item', items: [{ ...item(id, 10), category: 'Kitchen' }], currency: 'GBP' });
+    await collector.storeEvents([view('teapot'), view('mug'), purchase('order-1', 10, { items: [item('mug', 10)] })]);
+
+    const before = await requestOffer(collector);
+    await collector.storeEvents([purchase('order-2', 10, { items: [item('teapot', 10)] })]);
+    const after = await requestOffer(collector);
+
+    expect(before.offer?.id).toBe('reminder');
+    expect(after.offer).toBeNull();
+  });
+
+  it('marks a cart abandoned after the idle time', async () => {
+    const abandoned = { id: 'abandoned', title: 'Your basket', message: 'Still there.', when: { fact: 'cart.abandoned', op: 'eq', value: true } } as const;
+    const collector = openTestCollector(configInput(siteInput({ offers: [abandoned], abandonedCartMinutes: 30 })));
+    const now = Date.now();
+    await collector.storeEvents([addToCart([item('mug', 12)], { timestamp: now - 10 * 60_000 })], { sentAt: now });
+    const fresh = await requestOffer(collector);
+    await collector.storeEvents([addToCart([item('jug', 8)], { visitorId: 'visitor-2', timestamp: now - 45 * 60_000 })], { sentAt: now });
+    const idle = await requestOffer(collector, { visitorId: 'visitor-2' });
+
+    expect(fresh.offer).toBeNull();
+    expect(idle.offer?.id).toBe('abandoned');
+  });
+});
+
+describe('POST /v1/offer assignments', () => {
+  const split = { id: 'split', title: 'Split', message: 'Split', variants: [{ id: 'a' }, { id: 'b' }], when: always };
+
+  it('keeps the variant across identify', async () => {
+    const collector = openShop([split]);
+    const first = await requestOffer(collector, { visitorId: 'phone' });
+    // A second device whose own hash would give the other variant.
+    let laptop = '';
+    for (let n = 0; !laptop; n++) {
+      const probe = await requestOffer(openShop([split]), { visitorId: `laptop-${n}` });
+      if (probe.offer?.variant !== first.offer?.variant) laptop = `laptop-${n}`;
+    }
+    const identify = (visitorId: string) => ({ ...pageView(), type: 'identify', visitorId, userId: 'customer-7' });
+    await collector.storeEvents([identify('phone')]);
+    await collector.storeEvents([identify(laptop)]);
+
+    const onLaptop = await requestOffer(collector, { visitorId: laptop });
+
+    expect(onLaptop.offer?.variant).toBe(first.offer?.variant);
+  });
+
+  it('caps per session over HTTP', async () => {
+    const collector = openShop([{ ...basketWaiting, id: 'once', when: always, caps: { perSession: 1 } }]);
+
+    const first = await requestOffer(collector, inSession('s-1'));
+    const second = await requestOffer(collector, inSession('s-1'));
+    const nextSession = await requestOffer(collector, inSession('s-2'));
+
+    expect(first.offer?.id).toBe('once');
+    expect(second.offer).toBeNull();
+    expect(nextSession.offer?.id).toBe('once');
+  });
+
+  it('caps per page view', async () => {
+    const collector = openShop([{ ...basketWaiting, id: 'once', when: always, caps: { perPageView: 1 } }]);
+    const onPage = (pageId: string) => ({ context: { sessionId: SESSION_ID, pageId } });
+
+    const first = await requestOffer(collector, onPage('page-1'));
+    const samePage = await requestOffer(collector, onPage('page-1'));
+    const nextPage = await requestOffer(collector, onPage('page-2'));
+
+    expect(first.offer?.id).toBe('once');
+    expect(samePage.offer).toBeNull();
+    expect(nextPage.offer?.id).toBe('once');
+  });
+
+  it('stores exposures reported by the page', async () => {
+    const collector = openShop([split]);
+    const decision = await requestOffer(collector);
+
+    await collector.storeEvents([{ ...pageView(), type: 'offer_exposure', decisionId: decision.decisionId, ...decision.assignment }]);
+    await collector.storeEvents([{ ...pageView(), type: 'offer_click', decisionId: decision.decisionId, ...decision.assignment }]);
+
+    const rows = collector.rows<{ type: string; offer_id: string; variant: string; group_name: string }>('SELECT type, offer_id, variant, group_name FROM offer_events ORDER BY type');
+    expect(rows).toEqual([
+      { type: 'offer_click', offer_id: 'split', variant: decision.offer?.variant, group_name: 'treatment' },
+      { type: 'offer_exposure', offer_id: 'split', variant: decision.offer?.variant, group_name: 'treatment' },
+    ]);
+  });
+});
