@@ -102,6 +102,7 @@ describe('parseConfig', () => {
     [{ fact: 'orders.lastAt', op: 'before', value: '30 days ago' }, 'must be an ISO 8601 date'],
     [{ fact: 'cart.categories', op: 'containsAny', value: [] }, 'must be a non-empty array of strings'],
     [{ fact: 'customer.segment', op: 'exists', value: 'yes' }, 'must be true (the fact has a value) or false'],
+    [{ fact: 'customer.segment', op: 'in', value: ['champions', 'at_risk'] }, '"at_risk" is not a value of customer.segment; use one of "champions"'],
   ])('rejects a condition that can never match: %j', (when, message) => {
     const error = configError(() => parseConfig(withOffers(offer({ when: when as never }))));
 

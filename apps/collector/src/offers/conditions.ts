@@ -31,7 +31,12 @@ const isoDate = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d
 
 /** Returns what is wrong with a comparison's value for its fact and operator, or undefined. */
 function valueProblem(fact: FactName, op: Operator, value: unknown): string | undefined {
-  const { type, nullable } = factCatalog[fact];
+  const definition: { type: FactType; nullable: boolean; values?: readonly string[] } = factCatalog[fact];
+  const { type, nullable, values } = definition;
+  if (values && ['eq', 'neq', 'in', 'notIn'].includes(op)) {
+    const unknown = (Array.isArray(value) ? value : [value]).find((entry) => typeof entry === 'string' && !values.includes(entry));
+    if (unknown !== undefined) return `${JSON.stringify(unknown)} is not a value of ${fact}; use one of ${values.map((entry) => JSON.stringify(entry)).join(', ')}`;
+  }
   if (!operatorTypes[op].includes(type)) {
     const suited = operators.filter((candidate) => operatorTypes[candidate].includes(type));
     return `"${op}" does not apply to ${fact}, which is a ${type}; use one of ${suited.join(', ')}`;

@@ -113,9 +113,9 @@ describe('decide order of steps', () => {
   });
 
   it('targets by facts', () => {
-    const winBack = offer({ id: 'win-back', when: { fact: 'customer.segment', op: 'in', value: ['at_risk', 'cant_lose'] } });
+    const winBack = offer({ id: 'win-back', when: { fact: 'customer.segment', op: 'in', value: ['at risk', "can't lose"] } });
 
-    expect(decide([winBack], input({ facts: facts({ 'customer.segment': 'at_risk' }) })).offer?.id).toBe('win-back');
+    expect(decide([winBack], input({ facts: facts({ 'customer.segment': 'at risk' }) })).offer?.id).toBe('win-back');
     expect(decide([winBack], input({ facts: facts({ 'customer.segment': 'champions' }) })).offer).toBeNull();
   });
 });

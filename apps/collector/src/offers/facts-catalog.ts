@@ -1,3 +1,5 @@
+import { segments, tiers } from '../value/segments.js';
+
 /** The kinds of value a fact holds. Dates are epoch milliseconds; lists are strings. */
 export type FactType = 'number' | 'boolean' | 'string' | 'date' | 'list';
 
@@ -6,6 +8,8 @@ interface FactDefinition {
   /** Null when the visitor has no such value yet, such as a segment before scoring. */
   nullable: boolean;
   description: string;
+  /** The only values a string fact takes, so that a condition naming another one is an error. */
+  values?: readonly string[];
 }
 
 function fact<const T extends FactType, const N extends boolean>(type: T, nullable: N, description: string): { type: T; nullable: N; description: string } {
@@ -22,7 +26,6 @@ export const factCatalog = {
   'visitor.sessions': fact('number', false, 'sessions including the current one'),
   'visitor.pageViews': fact('number', false, 'page views recorded so far'),
   'visitor.firstSeenAt': fact('date', true, 'when the visitor was first seen'),
-  'visitor.device': fact('string', true, '"mobile", "tablet" or "desktop", from the User-Agent of the offer request'),
   'cart.quantity': fact('number', false, 'units in the cart, added since the last purchase and not removed'),
   'cart.value': fact('number', false, 'value of those units'),
   'cart.abandoned': fact('boolean', false, 'true when the cart has items and was last changed longer ago than the site’s abandonedCartMinutes'),
@@ -38,11 +41,12 @@ export const factCatalog = {
   'orders.revenue': fact('number', false, 'revenue of those orders, less refunds'),
   'orders.lastAt': fact('date', true, 'when the latest order was placed'),
   'orders.daysSinceLast': fact('number', true, 'whole days since the latest order'),
-  'customer.segment': fact('string', true, 'RFM segment, such as "champions" or "at_risk"'),
+  'customer.segment': { ...fact('string', true, 'RFM segment, such as "champions" or "at risk"'), values: segments.map((segment) => segment.name) },
   'customer.recency': fact('number', true, 'RFM recency score, 1 to 5 (5 = most recent)'),
   'customer.frequency': fact('number', true, 'RFM frequency score, 1 to 5'),
   'customer.monetary': fact('number', true, 'RFM monetary score, 1 to 5'),
-  'customer.tier': fact('string', true, 'value tier: "platinum", "gold", "silver" or "bronze"'),
+  'customer.tier': { ...fact('string', true, 'value tier: "platinum", "gold", "silver" or "bronze"'), values: tiers.map((tier) => tier.name) },
+  'visitor.device': { ...fact('string', true, '"mobile", "tablet" or "desktop", from the User-Agent of the offer request'), values: ['mobile', 'tablet', 'desktop'] },
   'customer.probabilityAlive': fact('number', true, 'probability of still being an active customer, 0 to 1, when the site’s value models are usable'),
   'customer.predictedValue': fact('number', true, 'predicted value over the site’s horizon, when the value models are usable'),
   placement: fact('string', true, 'the placement the page requested, such as "banner"'),
