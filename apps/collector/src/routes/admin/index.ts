@@ -92,7 +92,7 @@ export function adminRoutes() {
       .map((order) => ({ ...order, items: JSON.parse(order.items) as unknown[] }));
     const offersSeen = visitorIds.length
       ? db
-          .select({ id: decisions.id, offerId: decisions.offerId, placement: decisions.placement, decidedAt: decisions.decidedAt })
+          .select({ id: decisions.id, offerId: decisions.offerId, variant: decisions.variant, group: decisions.groupName, placement: decisions.placement, decidedAt: decisions.decidedAt })
           .from(decisions)
           .where(and(eq(decisions.siteKey, site.key), inArray(decisions.visitorId, visitorIds)))
           .orderBy(desc(decisions.decidedAt))
