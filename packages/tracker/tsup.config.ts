@@ -16,7 +16,19 @@ const script = (name: string, entry: string, debug: boolean): Options => ({
   terserOptions: {
     ecma: 2020,
     toplevel: true,
-    compress: { passes: 5, unsafe: true, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, booleans_as_integers: true },
+    // keep_fargs: false lets terser inline the skip helper once debug messages are gone, and no
+    // code reads a function's length. unsafe_math turns Number(text) into +text, which parses the same.
+    compress: {
+      passes: 5,
+      unsafe: true,
+      unsafe_arrows: true,
+      unsafe_methods: true,
+      unsafe_comps: true,
+      unsafe_math: true,
+      pure_getters: true,
+      booleans_as_integers: true,
+      keep_fargs: false,
+    },
     // builtins: these names also exist on DOM objects, which terser would otherwise leave alone.
     mangle: { properties: { regex: internalProperties, builtins: true } },
   },

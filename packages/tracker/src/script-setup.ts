@@ -6,6 +6,7 @@
 // window.patron. Calls made before it loaded, through the stub
 // `window.patron = window.patron || function () { (patron.q = patron.q || []).push(arguments) }`,
 // are replayed in order.
+import { DEBUG } from './debug.js';
 import { doc, win } from './env.js';
 import { createTracker, type Tracker, type TrackerOptions } from './tracker.js';
 
@@ -30,12 +31,13 @@ export function startFromScriptTag(): Tracker | undefined {
     siteKey: data.siteKey,
     endpoint: data.endpoint ?? new URL(script.src).origin,
     currency: data.currency,
-    consent: data.consent === 'pending' ? 'pending' : 'granted',
+    consent: data.consent === 'pending' ? 'pending' : undefined,
     cookieDomain: data.cookieDomain,
     trackPages: true,
   };
-  // Boolean options: data-debug, data-hash-routing, data-track-bots, data-honour-privacy-signals.
-  for (const flag of ['debug', 'hashRouting', 'trackBots', 'honourPrivacySignals'] as const) {
+  // Boolean options: data-hash-routing, data-track-bots, data-honour-privacy-signals, and
+  // data-debug in patron.debug.js, the only build with messages to show.
+  for (const flag of ['hashRouting', 'trackBots', 'honourPrivacySignals', ...(DEBUG ? (['debug'] as const) : [])] as const) {
     options[flag] = data[flag] !== undefined && data[flag] !== 'false';
   }
   const tracker = createTracker(options);

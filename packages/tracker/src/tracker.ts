@@ -113,14 +113,14 @@ export function createTracker(options: TrackerOptions): Tracker {
   const identity = createIdentity(siteKey, options.cookieDomain);
   const delivery = createDelivery(`${endpoint}/v1/events`, siteKey, options.maxBatchSize ?? 20, options.flushDelay ?? 1000, granted, DEBUG ? debug : undefined);
 
-  /** Logs a reason not to record an event and returns whether there is one; every such reason passes here. */
-  const skip = (reason: string | undefined, type: string) => {
+  /** Logs a reason not to record an event and returns it, so that callers can test it. Every such reason passes here. */
+  const skip = (reason: string | false | undefined, type: string) => {
     if (DEBUG && reason) debug(`${type} not recorded: ${reason}`);
-    return !!reason;
+    return reason;
   };
 
   const record = (payload: Payload) => {
-    if (skip(pageSkip ?? (consent === 'denied' ? (DEBUG ? 'no-consent' : '1') : undefined), payload.type)) return;
+    if (skip(pageSkip ?? (consent === 'denied' && (DEBUG ? 'no-consent' : '1')), payload.type)) return;
     // Timestamps of one page never repeat, so saved events keep the order they were recorded in.
     const now = (lastTimestamp = Math.max(Date.now(), lastTimestamp + 1));
     const event = {
@@ -139,7 +139,7 @@ export function createTracker(options: TrackerOptions): Tracker {
       saveEvent(siteKey, delivery.tab, event, options.maxQueueEvents ?? 1000, options.maxQueueChars ?? 500_000);
     } catch (error) {
       // JSON.stringify throws on circular structures and BigInt values; the shop's page must not.
-      skip(DEBUG ? `it cannot be turned into JSON (${(error as Error).message})` : '1', payload.type);
+      DEBUG && skip(`it cannot be turned into JSON (${(error as Error).message})`, payload.type);
       return;
     }
     DEBUG && debug(`recorded ${event.type}`, event);
@@ -165,7 +165,7 @@ export function createTracker(options: TrackerOptions): Tracker {
     track: (name, props) => record({ type: 'custom', name, props }),
     async getOffer({ placement } = {}) {
       // A page that must not be tracked, or has no consent, requests nothing.
-      if (!skip(pageSkip ?? (granted() ? undefined : DEBUG ? 'no-consent' : '1'), 'getOffer')) {
+      if (!skip(pageSkip ?? (!granted() && (DEBUG ? 'no-consent' : '1')), 'getOffer')) {
         await delivery.flush();
         try {
           const request = { siteKey, visitorId: identity.visitorId(), placement, context: { sessionId: identity.sessionId(), ...pageContext() } };
