@@ -8,9 +8,13 @@ import { openDatabase } from './db/open.js';
 import { siteSecret } from './http/admin-auth.js';
 import { predictCustomerValue } from './value/predict.js';
 import { scoreCustomers } from './value/score.js';
+import { enqueueAbandonedCarts, enqueueValueChanges } from './webhooks/changes.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 // Customer scores and value predictions are recomputed this often while the collector runs, and once at start.
 const SCORING_INTERVAL_MS = 60 * 60 * 1000;
+// Abandoned carts are looked for this often, so a cart.abandoned webhook is at most this late.
+const CART_SCAN_INTERVAL_MS = 60 * 1000;
 
 export interface RunningCollector {
   /** Base URL, such as "http://127.0.0.1:8787". */
@@ -48,14 +52,29 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
         logger.info({ siteKey: site.key, status: prediction.status, findings: prediction.findings, customers: prediction.customers }, 'lifetime-value models fitted');
         const result = scoreCustomers(db, site);
         logger.info({ siteKey: site.key, ...result }, 'customers scored');
+        const changes = enqueueValueChanges(db, site);
+        if (changes > 0) logger.info({ siteKey: site.key, deliveries: changes }, 'webhook deliveries enqueued for value changes');
       } catch (error) {
         logger.error({ err: error, siteKey: site.key }, 'scoring customers failed');
       }
     }
   };
+  const dispatcher = new WebhookDispatcher(db, config, logger);
   score();
   const scoring = setInterval(score, SCORING_INTERVAL_MS);
   scoring.unref();
+  const scanCarts = () => {
+    for (const site of config.sites) {
+      try {
+        if (enqueueAbandonedCarts(db, site) > 0) dispatcher.wake();
+      } catch (error) {
+        logger.error({ err: error, siteKey: site.key }, 'looking for abandoned carts failed');
+      }
+    }
+  };
+  const cartScan = setInterval(scanCarts, CART_SCAN_INTERVAL_MS);
+  cartScan.unref();
+  dispatcher.start();
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `http://${host}:${port}`;
   logger.info(
@@ -69,7 +88,9 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
     close: () =>
       new Promise<void>((resolve, reject) => {
         clearInterval(scoring);
-        server.close((error) => {
+        clearInterval(cartScan);
+        server.close(async (error) => {
+          await dispatcher.stop();
           db.$client.close();
           logger.info('collector stopped');
           if (error) reject(error);

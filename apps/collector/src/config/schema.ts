@@ -1,6 +1,7 @@
 import { currencyExponent } from '@patron/protocol';
 import { z } from 'zod';
 import { offerConfigSchema, offerSettingsSchema } from '../offers/schema.js';
+import { webhookConfigSchema, webhookSettingsSchema } from '../webhooks/schema.js';
 
 const keyPattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -27,6 +28,9 @@ export const siteConfigSchema = z
     offers: z.array(offerConfigSchema).default([]),
     /** The holdout, caps across offers, attribution window and minimum sample of the offer programme. */
     offerSettings: offerSettingsSchema,
+    /** Endpoints that receive moments of the customer's journey, signed with their own secrets. */
+    webhooks: z.array(webhookConfigSchema).default([]),
+    webhookSettings: webhookSettingsSchema,
     /**
      * Secret for the admin API and server-side order confirmation, at least 24 characters. Write
      * "env:NAME" to read it from the environment variable NAME instead of this file. Without it,
@@ -54,6 +58,13 @@ export const siteConfigSchema = z
   })
   .strict()
   .superRefine((site, ctx) => {
+    const hooks = new Set<string>();
+    site.webhooks.forEach((webhook, index) => {
+      if (hooks.has(webhook.id)) {
+        ctx.addIssue({ code: 'custom', path: ['webhooks', index, 'id'], message: `duplicates webhook id "${webhook.id}"; webhook ids must be unique per site` });
+      }
+      hooks.add(webhook.id);
+    });
     const seen = new Set<string>();
     site.offers.forEach((offer, index) => {
       if (seen.has(offer.id)) {

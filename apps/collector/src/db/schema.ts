@@ -183,6 +183,7 @@ export const profiles = sqliteTable(
     primaryKey({ columns: [table.siteKey, table.id] }),
     index('profiles_revenue').on(table.siteKey, table.revenue),
     index('profiles_segment').on(table.siteKey, table.segment, table.revenue),
+    index('profiles_cart_updated').on(table.siteKey, table.cartUpdatedAt),
   ],
 );
 
@@ -275,3 +276,49 @@ export const valueModels = sqliteTable('value_models', {
   /** JSON `{ p, q, gamma, logLikelihood }`, null without a fit. */
   gammaGamma: text('gamma_gamma'),
 });
+
+/**
+ * Webhook deliveries, stored before they are attempted so that none is lost to a restart. One row
+ * per subscribed endpoint and moment; `dedupe_key` names the moment, so it is enqueued once.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    siteKey: text('site_key').notNull(),
+    webhookId: text('webhook_id').notNull(),
+    event: text('event').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    /** The profile the delivery is about, so that erasing the customer removes it. */
+    profileId: text('profile_id'),
+    /** JSON body, signed and sent as it is. */
+    body: text('body').notNull(),
+    /** "pending", "delivered" or "failed". */
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    lastStatus: integer('last_status'),
+    createdAt: integer('created_at').notNull(),
+    deliveredAt: integer('delivered_at'),
+  },
+  (table) => [
+    uniqueIndex('webhook_deliveries_moment').on(table.siteKey, table.webhookId, table.dedupeKey),
+    index('webhook_deliveries_due').on(table.status, table.nextAttemptAt),
+    index('webhook_deliveries_profile').on(table.siteKey, table.profileId),
+  ],
+);
+
+/** The segment, tier and lapsing state last seen per profile, to notice changes between scorings. */
+export const webhookMarks = sqliteTable(
+  'webhook_marks',
+  {
+    siteKey: text('site_key').notNull(),
+    profileId: text('profile_id').notNull(),
+    segment: text('segment'),
+    tier: text('tier'),
+    /** 1 while the profile's probability of being active is below the site's lapsing threshold. */
+    lapsing: integer('lapsing').notNull().default(0),
+  },
+  (table) => [primaryKey({ columns: [table.siteKey, table.profileId] })],
+);

@@ -5,6 +5,7 @@ import { events, quarantine } from '../db/schema.js';
 import { applyEvent } from '../profiles/apply.js';
 import { toProfileEvent } from '../profiles/event.js';
 import { isOfferEvent, recordOfferEvent } from '../offers/events.js';
+import { enqueuePurchaseMoments, type PurchaseSite } from '../webhooks/purchase.js';
 
 export interface IncomingBatch {
   sentAt: number;
@@ -17,7 +18,7 @@ export interface IncomingBatch {
  * transaction id it already has, count as duplicates. Invalid events go to quarantine with their
  * issues.
  */
-export function storeBatch(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, batch: IncomingBatch, receivedAt: number): BatchResult {
+export function storeBatch(db: Db, site: Pick<SiteConfig, 'key' | 'currency'> & PurchaseSite, batch: IncomingBatch, receivedAt: number): BatchResult {
   const result: BatchResult = { accepted: 0, duplicates: 0, rejected: [] };
 
   db.transaction((tx) => {
@@ -44,8 +45,10 @@ export function storeBatch(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, b
         return;
       }
       result.accepted++;
-      applyEvent(tx, site, toProfileEvent(row));
+      const event = toProfileEvent(row);
+      applyEvent(tx, site, event);
       if (isOfferEvent(parsed.event)) recordOfferEvent(tx, site.key, parsed.event, row.occurredAt);
+      if (event.type === 'purchase') enqueuePurchaseMoments(tx, site, event);
     });
   });
   return result;

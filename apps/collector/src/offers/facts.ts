@@ -55,7 +55,7 @@ export function computeFacts(db: Db, site: Pick<SiteConfig, 'key' | 'currency' |
     ...interestFacts(profile),
     'orders.count': profile?.orders ?? 0,
     'orders.beforeThisSession': ordersBeforeThisSession,
-    'orders.revenue': money(profile ? profile.revenue - profile.refunded : 0, site.currency),
+    'orders.revenue': money(profile?.revenue ?? 0, site.currency),
     'orders.lastAt': profile?.lastOrderAt ?? null,
     'orders.daysSinceLast': profile?.lastOrderAt == null ? null : Math.floor((request.now - profile.lastOrderAt) / DAY_MS),
     ...customerFacts(profile, site.currency),

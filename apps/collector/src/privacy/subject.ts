@@ -1,6 +1,6 @@
 import { and, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
-import { assignments, decisions, events, identities, offerEvents, orders, profiles, quarantine, refunds, sessions } from '../db/schema.js';
+import { assignments, decisions, events, identities, offerEvents, orders, profiles, quarantine, refunds, sessions, webhookDeliveries, webhookMarks } from '../db/schema.js';
 
 /** Everything a site stores about one person, for an access request. */
 export interface SubjectData {
@@ -14,6 +14,7 @@ export interface SubjectData {
   decisions: unknown[];
   offerAssignments: unknown[];
   offerEvents: unknown[];
+  webhookDeliveries: unknown[];
   quarantinedEvents: unknown[];
 }
 
@@ -59,6 +60,9 @@ const safeParse = (text: string): Record<string, unknown> | undefined => {
   }
 };
 
+/** The profile id and the anonymous profile ids its visitor ids had before they were merged into it. */
+const profileIdsOf = (profileId: string, visitorIds: string[]) => [...new Set([profileId, ...visitorIds.map((visitorId) => `v:${visitorId}`)])];
+
 const userIdOf = (profileId: string) => (profileId.startsWith('u:') ? profileId.slice(2) : undefined);
 
 /** Collects everything held about a profile (`u:<user id>` or `v:<visitor id>`); undefined when unknown. */
@@ -78,13 +82,15 @@ export function exportSubject(db: Db, siteKey: string, profileId: string): Subje
     decisions: db.select().from(decisions).where(and(eq(decisions.siteKey, siteKey), inArray(decisions.visitorId, visitorIds))).all(),
     offerAssignments: db.select().from(assignments).where(and(eq(assignments.siteKey, siteKey), inArray(assignments.visitorId, visitorIds))).all(),
     offerEvents: db.select().from(offerEvents).where(and(eq(offerEvents.siteKey, siteKey), inArray(offerEvents.visitorId, visitorIds))).all(),
+    webhookDeliveries: db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.siteKey, siteKey), inArray(webhookDeliveries.profileId, profileIdsOf(profileId, visitorIds)))).all(),
     quarantinedEvents: quarantinedOf(db, siteKey, visitorIds, userId),
   };
 }
 
 /**
  * Deletes every row that belongs to a profile: its events (by visitor id and by user id), orders,
- * refunds, sessions, offer decisions, assignments and exposures, identities, quarantined events and the profile itself, in
+ * refunds, sessions, offer decisions, assignments and exposures, webhook deliveries (sent or not),
+ * identities, quarantined events and the profile itself, in
  * one transaction. Returns the rows deleted per table, or undefined when the profile is unknown.
  */
 export function eraseSubject(db: Db, siteKey: string, profileId: string): Record<string, number> | undefined {
@@ -101,6 +107,9 @@ export function eraseSubject(db: Db, siteKey: string, profileId: string): Record
     deleted.decisions = tx.delete(decisions).where(and(eq(decisions.siteKey, siteKey), inArray(decisions.visitorId, visitorIds))).run().changes;
     deleted.offerAssignments = tx.delete(assignments).where(and(eq(assignments.siteKey, siteKey), inArray(assignments.visitorId, visitorIds))).run().changes;
     deleted.offerEvents = tx.delete(offerEvents).where(and(eq(offerEvents.siteKey, siteKey), inArray(offerEvents.visitorId, visitorIds))).run().changes;
+    const profileIds = profileIdsOf(profileId, visitorIds);
+    deleted.webhookDeliveries = tx.delete(webhookDeliveries).where(and(eq(webhookDeliveries.siteKey, siteKey), inArray(webhookDeliveries.profileId, profileIds))).run().changes;
+    deleted.webhookMarks = tx.delete(webhookMarks).where(and(eq(webhookMarks.siteKey, siteKey), inArray(webhookMarks.profileId, profileIds))).run().changes;
     deleted.identities = tx.delete(identities).where(and(eq(identities.siteKey, siteKey), eq(identities.profileId, profileId))).run().changes;
     const quarantined = quarantinedOf(db, siteKey, visitorIds, userId).map((row) => row.id);
     deleted.quarantinedEvents = quarantined.length ? tx.delete(quarantine).where(inArray(quarantine.id, quarantined)).run().changes : 0;

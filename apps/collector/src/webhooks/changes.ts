@@ -1,0 +1,80 @@
+import { and, eq, gte, gt, lte, ne } from 'drizzle-orm';
+import type { SiteConfig } from '../config/schema.js';
+import type { Db } from '../db/open.js';
+import { profiles, webhookMarks } from '../db/schema.js';
+import { enqueueMoment, isSubscribed } from './enqueue.js';
+
+export type ChangeSite = Pick<SiteConfig, 'key' | 'currency' | 'webhooks' | 'webhookSettings' | 'abandonedCartMinutes'>;
+
+/**
+ * Compares every customer's segment, tier and probability of being active with the state last
+ * seen, enqueues `customer.segment_changed`, `customer.tier_changed` and `customer.lapsing` for the
+ * changes, and stores the new state. A customer seen for the first time is stored without a
+ * moment, so the first run after an import announces nothing. Returns the moments enqueued.
+ */
+export function enqueueValueChanges(db: Db, site: ChangeSite, now = Date.now()): number {
+  const watched = (['customer.segment_changed', 'customer.tier_changed', 'customer.lapsing'] as const).some((event) => isSubscribed(site, event));
+  if (!watched) return 0;
+  const threshold = site.webhookSettings.lapsingBelow;
+  let enqueued = 0;
+
+  db.transaction((tx) => {
+    const rows = tx
+      .select({ profile: profiles, mark: webhookMarks })
+      .from(profiles)
+      .leftJoin(webhookMarks, and(eq(webhookMarks.siteKey, profiles.siteKey), eq(webhookMarks.profileId, profiles.id)))
+      .where(and(eq(profiles.siteKey, site.key), gt(profiles.orders, 0)))
+      .all();
+    for (const { profile, mark } of rows) {
+      const lapsing = profile.probabilityAlive !== null && profile.probabilityAlive < threshold ? 1 : 0;
+      const state = { segment: profile.segment, tier: profile.tier, lapsing };
+      if (mark) {
+        const computedAt = profile.rfm ? (JSON.parse(profile.rfm) as { computedAt: number }).computedAt : now;
+        if (mark.segment !== profile.segment) {
+          const data = { previousSegment: mark.segment, segment: profile.segment };
+          enqueued += enqueueMoment(tx, site, { event: 'customer.segment_changed', dedupeKey: `segment:${profile.id}:${computedAt}`, profile, data, at: now }, now);
+        }
+        if (mark.tier !== profile.tier) {
+          const data = { previousTier: mark.tier, tier: profile.tier };
+          enqueued += enqueueMoment(tx, site, { event: 'customer.tier_changed', dedupeKey: `tier:${profile.id}:${computedAt}`, profile, data, at: now }, now);
+        }
+        if (lapsing && !mark.lapsing) {
+          const data = { probabilityAlive: profile.probabilityAlive, threshold };
+          enqueued += enqueueMoment(tx, site, { event: 'customer.lapsing', dedupeKey: `lapsing:${profile.id}:${now}`, profile, data, at: now }, now);
+        }
+        if (mark.segment === state.segment && mark.tier === state.tier && mark.lapsing === state.lapsing) continue;
+      }
+      tx.insert(webhookMarks)
+        .values({ siteKey: site.key, profileId: profile.id, ...state })
+        .onConflictDoUpdate({ target: [webhookMarks.siteKey, webhookMarks.profileId], set: state })
+        .run();
+    }
+  });
+  return enqueued;
+}
+
+/**
+ * Enqueues `cart.abandoned` for carts with items last changed between `abandonedCartMinutes` and
+ * that plus `abandonedCartWindowHours` ago, once per cart change. Carts abandoned earlier, such as
+ * before the collector started, are not announced.
+ */
+export function enqueueAbandonedCarts(db: Db, site: ChangeSite, now = Date.now()): number {
+  if (!isSubscribed(site, 'cart.abandoned')) return 0;
+  const newest = now - site.abandonedCartMinutes * 60_000;
+  const oldest = newest - site.webhookSettings.abandonedCartWindowHours * 60 * 60_000;
+  let enqueued = 0;
+
+  db.transaction((tx) => {
+    const carts = tx
+      .select()
+      .from(profiles)
+      .where(and(eq(profiles.siteKey, site.key), gte(profiles.cartUpdatedAt, oldest), lte(profiles.cartUpdatedAt, newest), ne(profiles.cart, '[]')))
+      .all();
+    for (const profile of carts) {
+      const data = { abandonedAt: new Date(profile.cartUpdatedAt!).toISOString() };
+      const dedupeKey = `cart:${profile.id}:${profile.cartUpdatedAt}`;
+      enqueued += enqueueMoment(tx, site, { event: 'cart.abandoned', dedupeKey, profile, data, at: profile.cartUpdatedAt! + site.abandonedCartMinutes * 60_000 }, now);
+    }
+  });
+  return enqueued;
+}
