@@ -131,37 +131,3 @@ describe('properties that cannot be sent', () => {
     expect(info).toHaveBeenCalledWith(expect.stringContaining('not recorded'), '');
   });
 });
-
-describe('offers', () => {
-  it('sends waiting events before the offer request', async () => {
-    const net = recordFetch();
-    const t = tracker({ flushDelay: 60_000 });
-    t.addToCart(teapot);
-    const response = await t.getOffer({ placement: 'banner' });
-
-    expect(net.sent.map((entry) => entry.url)).toEqual(['https://collector.test/v1/events', 'https://collector.test/v1/offer']);
-    expect(net.sent[1]!.body).toMatchObject({
-      visitorId: t.visitorId,
-      placement: 'banner',
-      context: { sessionId: t.sessionId, url: location.href },
-    });
-    expect(response).toEqual({ offer: null, decisionId: 'decision-1', reasons: ['no offer matched'] });
-  });
-
-  it('resolves with no offer when offline', async () => {
-    recordFetch(() => Promise.reject(new TypeError('Failed to fetch')));
-    const response = await tracker().getOffer();
-
-    expect(response.offer).toBeNull();
-    expect(response.reasons).toEqual([]);
-  });
-
-  it('resolves with no offer on a 503', async () => {
-    recordFetch((url, body) =>
-      url.endsWith('/v1/offer') ? new Response('busy', { status: 503 }) : Response.json({ accepted: (body as { events: [] }).events.length }),
-    );
-    const response = await tracker().getOffer();
-
-    expect(response.offer).toBeNull();
-  });
-});

@@ -1,15 +1,15 @@
-import type { EventInput } from '@patron/protocol';
-import type { OfferResponse, Properties } from './types.js';
+import type { EventInput, OfferRequest } from '@patron/protocol';
+import type { Properties, ServedOffer } from './types.js';
 import { DEBUG } from './debug.js';
 import { createDelivery } from './delivery.js';
 import { doc, pageContext, win } from './env.js';
 import { eventSkipReason, pageSkipReason } from './guards.js';
 import { createIdentity } from './identity.js';
 import { randomId } from './ids.js';
+import { previewToken, requestOffer } from './offers.js';
 import { deleteEvents, saveEvent, savedEvents } from './outbox.js';
 import { watchPages } from './pages.js';
 import { setPersisting } from './storage.js';
-import { post } from './transport.js';
 
 export interface TrackerOptions {
   /** Base URL of the collector, such as "https://collector.shop.example". */
@@ -38,6 +38,8 @@ export interface TrackerOptions {
   trackBots?: boolean;
   /** Domain for the visitor cookie, such as ".shop.example" to share it across subdomains. Default: the page's host. */
   cookieDomain?: string;
+  /** Milliseconds that `getOffer()` may take before it resolves to null. Default 300. */
+  offerTimeout?: number;
   /** Log what the tracker does to the console, prefixed with "[patron]". Default false. */
   debug?: boolean;
 }
@@ -62,7 +64,7 @@ export interface PurchaseInput {
 }
 
 export interface Tracker {
-  /** Records a page view of the current page. */
+  /** Records a page view of the current page, and gives later offer requests a new page id for per-page-view caps. */
   page(): void;
   viewItem(item: Item): void;
   addToCart(item: Item, quantity?: number): void;
@@ -73,8 +75,17 @@ export interface Tracker {
   identify(userId: string, traits?: Properties): void;
   /** Records a custom event. */
   track(name: string, props?: Properties): void;
-  /** Sends waiting events, then requests the offer this visitor should see. */
-  getOffer(options?: { placement?: string }): Promise<OfferResponse>;
+  /**
+   * Sends waiting events, then requests the offer this visitor should see. Resolves to the offer,
+   * or to null when there is none to show. That is the case when no offer matched, the visitor is
+   * in a control group or the holdout, or tracking is not allowed. It is also the case when the
+   * request failed or took longer than `timeout` milliseconds (default: the `offerTimeout`
+   * option, 300). It never rejects.
+   *
+   * Whenever the collector assigned the visitor to a group, shown or not, it records an
+   * `offer_exposure`. A `patron_preview` query parameter in the page URL is sent as a preview token.
+   */
+  getOffer(options?: { placement?: string; timeout?: number }): Promise<ServedOffer | null>;
   /** Sends every waiting event now. */
   flush(): Promise<void>;
   /** Forgets the user and starts a new anonymous visitor, for logouts on shared computers. */
@@ -105,6 +116,8 @@ export function createTracker(options: TrackerOptions): Tracker {
   }
 
   const currency = options.currency ?? 'GBP';
+  // Identifies the page view for the collector's caps per page view. page() renews it.
+  let pageId = randomId();
   let consent: TrackerOptions['consent'] | 'denied' = options.consent ?? 'granted';
   const granted = () => consent === 'granted';
   const pageSkip = pageSkipReason(!!options.trackBots, !!options.honourPrivacySignals);
@@ -152,7 +165,10 @@ export function createTracker(options: TrackerOptions): Tracker {
     record({ type, items: [{ ...item, quantity }], currency: item.currency ?? currency });
 
   const tracker: Tracker = {
-    page: () => record({ type: 'page_view' }),
+    page() {
+      pageId = randomId();
+      record({ type: 'page_view' });
+    },
     viewItem: (item) => itemEvent('view_item', item),
     addToCart: (item, quantity) => itemEvent('add_to_cart', item, quantity),
     removeFromCart: (item, quantity) => itemEvent('remove_from_cart', item, quantity),
@@ -163,20 +179,33 @@ export function createTracker(options: TrackerOptions): Tracker {
       record({ type: 'identify', userId, traits });
     },
     track: (name, props) => record({ type: 'custom', name, props }),
-    async getOffer({ placement } = {}) {
+    async getOffer({ placement, timeout = options.offerTimeout ?? 300 } = {}) {
       // A page that must not be tracked, or has no consent, requests nothing.
-      if (!skip(pageSkip ?? (!granted() && (DEBUG ? 'no-consent' : '1')), 'getOffer')) {
-        await delivery.flush();
-        try {
-          const request = { siteKey, visitorId: identity.visitorId(), placement, context: { sessionId: identity.sessionId(), ...pageContext() } };
-          const response = await post(`${endpoint}/v1/offer`, JSON.stringify(request), false);
-          if (response.ok) return (await response.json()) as OfferResponse;
-          DEBUG && debug(`the offer request failed with ${response.status}`, await response.text());
-        } catch (error) {
-          DEBUG && debug('the offer request failed', error);
-        }
-      }
-      return { offer: null, decisionId: '', reasons: [] };
+      if (skip(pageSkip ?? (!granted() && (DEBUG ? 'no-consent' : '1')), 'getOffer')) return null;
+      const request: OfferRequest = {
+        siteKey,
+        visitorId: identity.visitorId(),
+        placement,
+        context: { sessionId: identity.sessionId(), pageId, ...pageContext() },
+        force: previewToken(),
+      };
+      const response = await requestOffer(`${endpoint}/v1/offer`, JSON.stringify(request), delivery.flush, timeout, DEBUG ? debug : undefined);
+      if (!response) return null;
+      const { offer, assignment, decisionId } = response;
+      // The event types share their fields: a treatment's assignment names the offer and variant shown.
+      const recordDecision = (type: 'offer_exposure' | 'offer_click' | 'offer_dismiss') => record({ type, decisionId, ...assignment } as Payload);
+      if (assignment) recordDecision('offer_exposure');
+      if (!offer) return null;
+
+      // A forced preview has no assignment, so what the visitor does with it is not recorded.
+      const recordOnce = (type: 'offer_click' | 'offer_dismiss') => {
+        let recorded = !assignment;
+        return () => {
+          if (!recorded) recordDecision(type);
+          recorded = true;
+        };
+      };
+      return { ...offer, decisionId, click: recordOnce('offer_click'), dismiss: recordOnce('offer_dismiss') };
     },
     flush: delivery.flush,
     reset: identity.reset,

@@ -4,10 +4,10 @@ export const KEEPALIVE_BYTES = 60_000;
 /**
  * Posts a JSON body. A string body is sent as text/plain;charset=UTF-8 by default, which makes a
  * "simple" request that browsers send across origins without a CORS preflight. `keepalive` lets
- * the request finish after the page is closed.
+ * the request finish after the page is closed, and `signal` aborts it.
  */
-export const post = (url: string, body: string, keepalive: boolean): Promise<Response> =>
-  fetch(url, { method: 'POST', body, keepalive });
+export const post = (url: string, body: string, keepalive: boolean, signal?: AbortSignal): Promise<Response> =>
+  fetch(url, { method: 'POST', body, keepalive, signal });
 
 /**
  * Milliseconds that a `Retry-After` header requests to wait. Only the seconds form is read, which is
