@@ -7,6 +7,7 @@ import { startCollector } from './server.js';
 import { customersCommand, importCommand, segmentsCommand } from './commands/customers.js';
 import { ImportError } from './import/orders.js';
 import { profilesCommand } from './commands/profiles.js';
+import { exportCommand, webhooksCommand } from './commands/follow-up.js';
 
 const help = `Usage: patron <command> [options]
 
@@ -18,6 +19,8 @@ Commands:
   customers top      list the most valuable customers
   customers score    recompute RFM segments and value tiers
   segments           list the RFM segments with their share of revenue
+  webhooks           test an endpoint, list deliveries, replay failed ones
+  export audience    write a segment, tier or offer audience as CSV or JSON
   help               show this text
 `;
 
@@ -31,6 +34,8 @@ export async function main(args: string[]): Promise<number> {
     if (command === 'import') return await importCommand(rest);
     if (command === 'customers') return customersCommand(rest);
     if (command === 'segments') return segmentsCommand(rest);
+    if (command === 'webhooks') return await webhooksCommand(rest);
+    if (command === 'export') return await exportCommand(rest);
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       process.stdout.write(help);
       return 0;

@@ -15,6 +15,7 @@ import { scoreCustomers } from '../../value/score.js';
 import type { SiteConfig } from '../../config/schema.js';
 import { confirmOrder, confirmOrderSchema } from './orders.js';
 import { offerAdminRoutes } from './offers.js';
+import { followUpRoutes } from './follow-up.js';
 import { eraseSubject, exportSubject } from '../../privacy/subject.js';
 
 const wholeNumber = (min: number, max: number) =>
@@ -155,6 +156,7 @@ export function adminRoutes() {
   });
 
   app.route('/sites/:site', offerAdminRoutes());
+  app.route('/sites/:site', followUpRoutes());
 
   return app;
 }
