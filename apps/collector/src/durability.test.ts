@@ -1,30 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from './test/harness.js';
-
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'patron.js');
-
-/** Starts `patron serve` on a free port and resolves with its URL once it listens. */
-function startCollector(dbPath: string, configPath: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', dbPath, '--config', configPath], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, PATRON_LOG_LEVEL: 'error' },
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`patron serve exited with ${code}: ${output}`)));
-  });
-}
+import { spawnCollector } from './test/spawn.js';
 
 const batchOf = (count: number) =>
   Array.from({ length: count }, () => ({
@@ -45,7 +25,7 @@ describe('durability', () => {
     const acknowledged = new Set<string>();
     // Batches not yet acknowledged; the client sends them again, with the same ids, until one is.
     let unacknowledged: Array<ReturnType<typeof batchOf>> = [];
-    let collector = await startCollector(dbPath, configPath);
+    let collector = await spawnCollector(dbPath, configPath);
 
     const send = async (events: ReturnType<typeof batchOf>) => {
       try {
@@ -78,7 +58,7 @@ describe('durability', () => {
       collector.child.kill('SIGKILL');
       await exited;
       await Promise.all(senders);
-      collector = await startCollector(dbPath, configPath);
+      collector = await spawnCollector(dbPath, configPath);
     }
     // Retry what is left, as the tracker does, against the last collector.
     for (const events of unacknowledged) expect(await send(events)).toBe(true);
