@@ -44,8 +44,9 @@ const script = (name: string, entry: string, debug: boolean): Options => ({
 
 export default defineConfig([
   {
-    // The npm package: ESM and CommonJS with type declarations, which need no other package.
-    entry: { index: 'src/index.ts', datalayer: 'src/datalayer.ts' },
+    // The npm package: ESM and CommonJS with type declarations, which need no other package, and
+    // the webhook verifier for the shop's server.
+    entry: { index: 'src/index.ts', datalayer: 'src/datalayer.ts', webhooks: 'src/webhooks.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     target: 'es2020',

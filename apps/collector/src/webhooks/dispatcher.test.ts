@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { verifyWebhook } from '@patron/tracker/webhooks';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
 import { configInput, openTestCollector, purchase, silentLogger, siteInput, type SiteInput, type TestCollector } from '../test/harness.js';
@@ -60,6 +61,8 @@ describe('webhook dispatcher', () => {
     expect(receiver.received[0]?.event).toBe('customer.first_purchase');
     expect(receiver.received[0]?.deliveryId).toBe(row?.id);
     expect(receiver.received[0]?.body).toMatchObject({ id: row?.id, event: 'customer.first_purchase', site: 'test-shop', customer: { id: 'u:customer-9', orders: 1, revenue: 4200, currency: 'GBP' } });
+    // The helper shops install verifies what the collector signs.
+    expect((await verifyWebhook(receiver.received[0]!.rawBody, receiver.received[0]!.signature, SECRET)).id).toBe(row?.id);
   });
 
   it('enqueues a first purchase once', async () => {

@@ -9,6 +9,8 @@ export interface Received {
   deliveryId: string;
   event: string;
   body: Record<string, unknown>;
+  rawBody: string;
+  signature: string;
   signatureValid: boolean;
   status: number | 'no answer';
   at: number;
@@ -40,6 +42,8 @@ export async function startReceiver(secret: string, behaviours: Record<string, B
         deliveryId: String(request.headers['patron-delivery']),
         event: String(request.headers['patron-event']),
         body: JSON.parse(text) as Record<string, unknown>,
+        rawBody: text,
+        signature: String(request.headers['patron-signature']),
         signatureValid: verify(text, String(request.headers['patron-signature']), secret),
         status: answer === 'hang' ? 'no answer' : answer.status,
         at: Date.now(),
