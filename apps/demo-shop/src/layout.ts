@@ -30,11 +30,12 @@ export function layout(title: string, page: string, main: string): string {
   <a class="brand" href="/">Hearth &amp; Home</a>
   <nav aria-label="Shop"><a href="/">Products</a> <a href="/help/">Help</a> <a href="/cart/" id="cart-link">Basket (<span id="cart-count">0</span>)</a></nav>
 </header>
-<aside id="offer" class="offer" aria-live="polite" hidden>
+<aside id="offer" class="offer" aria-live="polite" aria-labelledby="offer-title" hidden>
   <strong id="offer-title"></strong>
   <span id="offer-message"></span>
   <code id="offer-code"></code>
   <a id="offer-link" href="/">Take me there</a>
+  <button id="offer-dismiss" class="offer-dismiss" type="button" aria-label="Dismiss this offer">×</button>
 </aside>
 <main>
 ${main}
