@@ -42,7 +42,7 @@ describe.skipIf(skip !== undefined)('tracker delivery in Chromium', () => {
   const visitorOf = (page: Page) => page.evaluate(() => (window as unknown as { patron: { visitorId: string } }).patron.visitorId);
 
   it('loses nothing across quick navigations', async () => {
-    context = await newVisitorContext(browser);
+    context = await newVisitorContext(browser, shop.url);
     const page = await context.newPage();
     await page.goto(`${shop.url}/`);
     const visitorId = await visitorOf(page);
@@ -59,7 +59,7 @@ describe.skipIf(skip !== undefined)('tracker delivery in Chromium', () => {
   });
 
   it('sends events recorded offline once back online', async () => {
-    context = await newVisitorContext(browser);
+    context = await newVisitorContext(browser, shop.url);
     const sent = watchSentIds(context);
     const page = await context.newPage();
     await page.goto(`${shop.url}/products/jam-jar-lantern/`);
@@ -80,7 +80,7 @@ describe.skipIf(skip !== undefined)('tracker delivery in Chromium', () => {
   });
 
   it('waits as Retry-After asks on a 503', async () => {
-    context = await newVisitorContext(browser);
+    context = await newVisitorContext(browser, shop.url);
     const attempts: number[] = [];
     await context.route('**/v1/events', async (route) => {
       attempts.push(Date.now());
@@ -100,7 +100,7 @@ describe.skipIf(skip !== undefined)('tracker delivery in Chromium', () => {
   });
 
   it('sends each event from only one of two tabs', async () => {
-    context = await newVisitorContext(browser);
+    context = await newVisitorContext(browser, shop.url);
     // A slow collector keeps one tab's batch in flight while the other tab flushes.
     await context.route('**/v1/events', async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -137,7 +137,7 @@ describe.skipIf(skip !== undefined)('tracker delivery in Chromium', () => {
   });
 
   it('counts each single-page-app navigation once', async () => {
-    context = await newVisitorContext(browser);
+    context = await newVisitorContext(browser, shop.url);
     const page = await context.newPage();
     await page.goto(`${shop.url}/help/`);
     const visitorId = await visitorOf(page);

@@ -1,13 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+// The collector's own hashing, so that test visitors land in the groups the collector puts them in.
+import { bucketOf, inShare } from '../../collector/src/offers/buckets.js';
 
 const shopRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const collectorBin = join(shopRoot, '..', 'collector', 'bin', 'patron.js');
+const configPath = join(shopRoot, 'patron.config.json');
+
+/** The demo site's key, which names the tracker's visitor cookie and seeds the collector's hashing. */
+export const siteKey = 'demo-shop';
+
+/** Secret key of the demo site's admin API in these tests, passed to the collector in its environment. */
+export const adminSecret = 'e2e-admin-secret-of-the-demo-shop';
 
 /** Path of the Chromium binary: PATRON_CHROMIUM, else Debian's /usr/bin/chromium. */
 export const chromiumPath = process.env.PATRON_CHROMIUM ?? '/usr/bin/chromium';
@@ -46,15 +55,63 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** The experiment groups that the demo configuration puts a visitor in before any offer matches. */
+export interface VisitorGroups {
+  /** In the programme's holdout, which sees no offers at all. */
+  holdout: boolean;
+  /** Ids of the offers whose control group the visitor is in. */
+  control: string[];
+}
+
+interface DemoConfig {
+  sites: Array<{ key: string; offerSettings: { holdoutShare: number }; offers: Array<{ id: string; controlShare?: number }> }>;
+}
+
+// Read without the collector's defaults, so the configuration must set holdoutShare itself.
+const demoSite = (JSON.parse(readFileSync(configPath, 'utf8')) as DemoConfig).sites.find((site) => site.key === siteKey)!;
+
+/** Returns the groups of a visitor id, computed as the collector computes them. */
+export function groupsOf(visitorId: string): VisitorGroups {
+  return {
+    holdout: inShare(bucketOf(siteKey, 'holdout', visitorId), demoSite.offerSettings.holdoutShare),
+    control: demoSite.offers.filter((offer) => inShare(bucketOf(siteKey, offer.id, 'control', visitorId), offer.controlShare ?? 0)).map((offer) => offer.id),
+  };
+}
+
+const usedVisitorIds = new Set<string>();
+
 /**
- * Opens a browser context that looks like a person's browser: headless Chromium puts
- * "HeadlessChrome" in its user agent, which the tracker treats as a bot.
+ * Returns the first unused visitor id of the form `e2e_<label>_<n>` whose groups pass `wanted`,
+ * the same on every run. A random id would put one test visitor in fifty in the holdout. The label
+ * may contain only letters, digits and "_", the characters the tracker reads from its cookie.
  */
-export async function newVisitorContext(browser: Browser): Promise<BrowserContext> {
+export function findVisitorId(label: string, wanted: (groups: VisitorGroups) => boolean): string {
+  for (let n = 1; n <= 100_000; n++) {
+    const visitorId = `e2e_${label}_${n}`;
+    if (!usedVisitorIds.has(visitorId) && wanted(groupsOf(visitorId))) {
+      usedVisitorIds.add(visitorId);
+      return visitorId;
+    }
+  }
+  throw new Error(`no visitor id e2e_${label}_1 to e2e_${label}_100000 is in the wanted groups; check the shares in ${configPath}`);
+}
+
+/** True for a visitor outside the holdout and every control group, who sees every offer it matches. */
+export const seesOffers = (groups: VisitorGroups) => !groups.holdout && groups.control.length === 0;
+
+/**
+ * Opens a browser context that looks like a person's browser, for the visitor `visitorId` (by
+ * default a new one that sees every offer it matches). Headless Chromium puts "HeadlessChrome" in
+ * its user agent, which the tracker treats as a bot. The visitor id is set as the tracker's visitor
+ * cookie, which the tracker adopts on the first page when localStorage has no id.
+ */
+export async function newVisitorContext(browser: Browser, shopUrl: string, visitorId = findVisitorId('visitor', seesOffers)): Promise<BrowserContext> {
   const probe = await browser.newPage();
   const userAgent = (await probe.evaluate(() => navigator.userAgent)).replace('HeadlessChrome', 'Chrome');
   await probe.close();
-  return browser.newContext({ userAgent });
+  const context = await browser.newContext({ userAgent });
+  await context.addCookies([{ name: `patron_${siteKey}`, value: visitorId, url: shopUrl }]);
+  return context;
 }
 
 export interface ServedShop {
@@ -84,11 +141,11 @@ export async function serveShop(): Promise<ServedShop> {
       '--db',
       dbPath,
       '--config',
-      join(shopRoot, 'patron.config.json'),
+      configPath,
       '--public',
       join(shopRoot, 'dist'),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATRON_LOG_LEVEL: 'warn' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATRON_LOG_LEVEL: 'warn', PATRON_DEMO_SECRET_KEY: adminSecret } },
   );
   const url = await waitForUrl(child);
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });

@@ -1,6 +1,17 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, launchChromium, newVisitorContext, serveShop, waitUntil, type ServedShop } from './harness.js';
+import {
+  adminSecret,
+  browserSkipReason,
+  findVisitorId,
+  launchChromium,
+  newVisitorContext,
+  seesOffers,
+  serveShop,
+  siteKey,
+  waitUntil,
+  type ServedShop,
+} from './harness.js';
 
 const skip = browserSkipReason();
 
@@ -20,6 +31,46 @@ describe.skipIf(skip !== undefined)('demo shop in Chromium', () => {
 
   const count = (type: string) =>
     shop.query<{ n: number }>('SELECT count(*) AS n FROM events WHERE type = ?', type)[0]!.n;
+  const stored = (visitorId: string, type: string) =>
+    shop.query<{ n: number }>('SELECT count(*) AS n FROM events WHERE visitor_id = ? AND type = ?', visitorId, type)[0]!.n;
+
+  interface OfferEventRow {
+    type: string;
+    decision_id: string;
+    offer_id: string | null;
+    variant: string | null;
+    group_name: string;
+  }
+  /** The visitor's stored offer events, oldest first. */
+  const offerEvents = (visitorId: string) =>
+    shop.query<OfferEventRow>(
+      'SELECT type, decision_id, offer_id, variant, group_name FROM offer_events WHERE site_key = ? AND visitor_id = ? ORDER BY occurred_at, rowid',
+      siteKey,
+      visitorId,
+    );
+
+  /** Sends the page's waiting events now, instead of after the tracker's one-second delay. */
+  const flush = (page: Page) => page.evaluate(() => (window as unknown as { patron: { flush(): Promise<void> } }).patron.flush());
+
+  /**
+   * Closes the page as a visitor leaving it, with its pagehide handlers run. With runBeforeUnload,
+   * page.close() returns before the page is gone, and moving the context's clock while the page
+   * was still closing failed with "Target page, context or browser has been closed".
+   */
+  async function leave(page: Page): Promise<void> {
+    const closed = new Promise((resolve) => page.once('close', resolve));
+    await page.close({ runBeforeUnload: true });
+    await closed;
+  }
+
+  /** Visits a product page and puts it in the basket, then leaves, as a visitor who will come back. */
+  async function leaveItemInBasket(context: BrowserContext): Promise<void> {
+    const page = await context.newPage();
+    await page.goto(`${shop.url}/products/enamel-teapot/`);
+    await page.click('#add-to-cart');
+    await page.locator('#added').waitFor({ state: 'visible' });
+    await leave(page);
+  }
 
   /** Waits until the banner has the offer decision, which the page requests after sending its events. */
   async function bannerState(page: Page): Promise<{ state: string; offerId: string }> {
@@ -40,7 +91,8 @@ describe.skipIf(skip !== undefined)('demo shop in Chromium', () => {
   }
 
   it('shows the basket offer on the next visit and stores the purchase once', async () => {
-    const context = await newVisitorContext(browser);
+    const visitorId = findVisitorId('shopper', seesOffers);
+    const context = await newVisitorContext(browser, shop.url, visitorId);
     await context.clock.install();
 
     // First visit: nothing to offer yet, then a product view and an add to cart.
@@ -52,7 +104,7 @@ describe.skipIf(skip !== undefined)('demo shop in Chromium', () => {
     await first.click('#add-to-cart');
     await first.locator('#added').waitFor({ state: 'visible' });
     // Leaving right away: the tracker sends what is queued while the page closes.
-    await first.close({ runBeforeUnload: true });
+    await leave(first);
     await waitUntil('the add to cart is stored', () => count('add_to_cart') === 1);
     expect(count('view_item')).toBe(1);
 
@@ -61,13 +113,36 @@ describe.skipIf(skip !== undefined)('demo shop in Chromium', () => {
     expect(JSON.parse(added!.items)).toEqual([
       { id: 'enamel-teapot', name: 'Enamel teapot', category: 'Tableware', price: 2400, quantity: 2 },
     ]);
+    // No offer matched a first visit, so there was nothing to record.
+    expect(offerEvents(visitorId)).toEqual([]);
 
-    // Second visit: the basket offer, then checkout.
+    // Second visit: the basket offer in the variant this visitor is assigned, and its exposure.
     const second = await returnLater(context);
     expect(await bannerState(second)).toEqual({ state: 'shown', offerId: 'basket-waiting' });
     await expect(second.locator('#offer-title').textContent()).resolves.toBe('Your basket is waiting');
+    const variant = await second.locator('#offer').getAttribute('data-variant');
+    const codes: Record<string, string> = { 'ten-off': 'Code: BASKET10', 'free-delivery': 'Code: BASKETSHIP' };
+    await expect(second.locator('#offer-code').textContent()).resolves.toBe(codes[variant!]);
+    await waitUntil('the exposure is stored', () => offerEvents(visitorId).length === 1);
+    const [exposure] = offerEvents(visitorId);
+    expect(exposure).toEqual({ type: 'offer_exposure', decision_id: expect.any(String), offer_id: 'basket-waiting', variant, group_name: 'treatment' });
+
+    // Following the offer's link records a click of that decision.
     await second.click('#offer-link');
     await second.waitForURL('**/cart/');
+    await waitUntil('the click is stored', () => offerEvents(visitorId).some((event) => event.type === 'offer_click'));
+    expect(offerEvents(visitorId).find((event) => event.type === 'offer_click')).toEqual({ ...exposure, type: 'offer_click' });
+
+    // The basket page shows the offer again, as a new decision, and closing it records a dismissal.
+    expect(await bannerState(second)).toEqual({ state: 'shown', offerId: 'basket-waiting' });
+    await second.click('#offer-dismiss');
+    await expect(second.locator('#offer').isHidden()).resolves.toBe(true);
+    await flush(second);
+    const cartExposure = offerEvents(visitorId).filter((event) => event.type === 'offer_exposure')[1];
+    expect(cartExposure?.decision_id).not.toBe(exposure!.decision_id);
+    expect(offerEvents(visitorId).find((event) => event.type === 'offer_dismiss')).toEqual({ ...cartExposure, type: 'offer_dismiss' });
+
+    // Checkout.
     await second.click('#checkout');
     await second.waitForURL('**/checkout/');
     await second.fill('#name', 'Ada Lovelace');
@@ -95,11 +170,75 @@ describe.skipIf(skip !== undefined)('demo shop in Chromium', () => {
     // Third visit: a returning customer gets the thank-you offer.
     const third = await returnLater(context);
     expect(await bannerState(third)).toEqual({ state: 'shown', offerId: 'thank-you' });
+    await waitUntil('the thank-you exposure is stored', () => offerEvents(visitorId).some((event) => event.offer_id === 'thank-you'));
+    expect(offerEvents(visitorId).filter((event) => event.offer_id === 'thank-you')).toEqual([
+      { type: 'offer_exposure', decision_id: expect.any(String), offer_id: 'thank-you', variant: 'default', group_name: 'treatment' },
+    ]);
+    await context.close();
+  });
+
+  it('records the control group without showing the offer', async () => {
+    const visitorId = findVisitorId('control', (groups) => !groups.holdout && groups.control.includes('basket-waiting'));
+    const context = await newVisitorContext(browser, shop.url, visitorId);
+    await context.clock.install();
+    await leaveItemInBasket(context);
+    await waitUntil('the add to cart is stored', () => stored(visitorId, 'add_to_cart') === 1);
+    expect(offerEvents(visitorId)).toEqual([]);
+
+    const page = await returnLater(context);
+    expect(await bannerState(page)).toEqual({ state: 'empty', offerId: '' });
+    await waitUntil('the exposure is stored', () => offerEvents(visitorId).length === 1);
+    expect(offerEvents(visitorId)).toEqual([
+      { type: 'offer_exposure', decision_id: expect.any(String), offer_id: 'basket-waiting', variant: null, group_name: 'control' },
+    ]);
+    await context.close();
+  });
+
+  it('records the holdout without showing any offer', async () => {
+    const visitorId = findVisitorId('holdout', (groups) => groups.holdout);
+    const context = await newVisitorContext(browser, shop.url, visitorId);
+    const page = await context.newPage();
+
+    // The holdout is decided before any offer, so every offer request records an exposure.
+    for (const path of ['/', '/products/enamel-teapot/']) {
+      await page.goto(`${shop.url}${path}`);
+      expect(await bannerState(page)).toEqual({ state: 'empty', offerId: '' });
+      await flush(page);
+    }
+    const exposures = offerEvents(visitorId);
+    expect(exposures).toHaveLength(2);
+    for (const exposure of exposures) {
+      expect(exposure).toEqual({ type: 'offer_exposure', decision_id: expect.any(String), offer_id: null, variant: null, group_name: 'holdout' });
+    }
+    expect(exposures[1]!.decision_id).not.toBe(exposures[0]!.decision_id);
+    await context.close();
+  });
+
+  it('shows a previewed offer and records nothing', async () => {
+    const response = await fetch(`${shop.url}/v1/admin/sites/${siteKey}/offers/win-back/preview`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminSecret}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(200);
+    const { token } = (await response.json()) as { token: string };
+    const visitorId = findVisitorId('preview', seesOffers);
+    const context = await newVisitorContext(browser, shop.url, visitorId);
+    const page = await context.newPage();
+
+    // A first visit matches no offer, so only the preview can show win-back.
+    await page.goto(`${shop.url}/?patron_preview=${encodeURIComponent(token)}`);
+    expect(await bannerState(page)).toEqual({ state: 'shown', offerId: 'win-back' });
+    await page.click('#offer-dismiss');
+    await flush(page);
+
+    expect(shop.query<{ n: number }>("SELECT count(*) AS n FROM events WHERE visitor_id = ? AND type = 'page_view'", visitorId)[0]!.n).toBe(1);
+    expect(offerEvents(visitorId)).toEqual([]);
     await context.close();
   });
 
   it('keeps one visitor id across reloads and visits', async () => {
-    const context = await newVisitorContext(browser);
+    const context = await newVisitorContext(browser, shop.url);
     const page = await context.newPage();
     await page.goto(`${shop.url}/`);
     const visitorId = await page.evaluate(() => (window as unknown as { patron: { visitorId: string } }).patron.visitorId);
