@@ -14,6 +14,7 @@ import { bearerToken, matchesSecret } from './http/admin-auth.js';
 import { createMetrics } from './http/metrics.js';
 import { Sites } from './http/sites.js';
 import { OfferCatalog } from './offers/catalog.js';
+import { CommitQueue } from './ingest/commit-queue.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { eventsRoute } from './routes/events/index.js';
 import { healthRoutes } from './routes/health/index.js';
@@ -34,6 +35,7 @@ export interface AppOptions {
 export function createApp({ db, config, logger, publicDir, metricsToken }: AppOptions) {
   const sites = new Sites(config);
   const offerCatalog = new OfferCatalog(db, config);
+  const commitQueue = new CommitQueue(db);
   const metrics = createMetrics(db);
   const app = new Hono<AppEnv>();
 
@@ -43,6 +45,7 @@ export function createApp({ db, config, logger, publicDir, metricsToken }: AppOp
     c.set('db', db);
     c.set('sites', sites);
     c.set('offerCatalog', offerCatalog);
+    c.set('commitQueue', commitQueue);
     c.set('logger', logger);
     c.set('metrics', metrics);
     await next();

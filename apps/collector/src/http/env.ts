@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/open.js';
 import type { OfferCatalog } from '../offers/catalog.js';
+import type { CommitQueue } from '../ingest/commit-queue.js';
 import type { Metrics } from './metrics.js';
 import type { Sites } from './sites.js';
 
@@ -10,6 +11,7 @@ export interface AppEnv {
     db: Db;
     sites: Sites;
     offerCatalog: OfferCatalog;
+    commitQueue: CommitQueue;
     logger: Logger;
     metrics: Metrics;
     requestId: string;

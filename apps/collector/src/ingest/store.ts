@@ -1,6 +1,6 @@
 import { parseEvent, type BatchResult, type Event } from '@patron/protocol';
 import type { SiteConfig } from '../config/schema.js';
-import type { Db } from '../db/open.js';
+import type { Tx } from '../db/open.js';
 import { events, quarantine } from '../db/schema.js';
 import { applyEvent } from '../profiles/apply.js';
 import { toProfileEvent } from '../profiles/event.js';
@@ -12,44 +12,43 @@ export interface IncomingBatch {
   events: unknown[];
 }
 
+export type StoreSite = Pick<SiteConfig, 'key' | 'currency'> & PurchaseSite;
+
 /**
- * Validates and stores one batch, and updates the visitors' profiles, in a single transaction, so
- * the result describes committed rows. Events whose id the site already has, and purchases whose
- * transaction id it already has, count as duplicates. Invalid events go to quarantine with their
- * issues.
+ * Validates and stores one batch, and updates the visitors' profiles, within the caller's
+ * transaction, so the result describes rows that commit together. Events whose id the site
+ * already has, and purchases whose transaction id it already has, count as duplicates. Invalid
+ * events go to quarantine with their issues.
  */
-export function storeBatch(db: Db, site: Pick<SiteConfig, 'key' | 'currency'> & PurchaseSite, batch: IncomingBatch, receivedAt: number): BatchResult {
+export function storeBatch(tx: Tx, site: StoreSite, batch: IncomingBatch, receivedAt: number): BatchResult {
   const result: BatchResult = { accepted: 0, duplicates: 0, rejected: [] };
+  batch.events.forEach((raw, index) => {
+    const parsed = parseEvent(raw);
+    if (!parsed.ok) {
+      result.rejected.push({ index, issues: parsed.issues });
+      tx.insert(quarantine)
+        .values({
+          siteKey: site.key,
+          receivedAt,
+          batchIndex: index,
+          payload: JSON.stringify(raw) ?? 'null',
+          issues: JSON.stringify(parsed.issues),
+        })
+        .run();
+      return;
+    }
 
-  db.transaction((tx) => {
-    batch.events.forEach((raw, index) => {
-      const parsed = parseEvent(raw);
-      if (!parsed.ok) {
-        result.rejected.push({ index, issues: parsed.issues });
-        tx.insert(quarantine)
-          .values({
-            siteKey: site.key,
-            receivedAt,
-            batchIndex: index,
-            payload: JSON.stringify(raw) ?? 'null',
-            issues: JSON.stringify(parsed.issues),
-          })
-          .run();
-        return;
-      }
-
-      const row = toRow(site.key, parsed.event, batch.sentAt, receivedAt);
-      const { changes } = tx.insert(events).values(row).onConflictDoNothing().run();
-      if (changes === 0) {
-        result.duplicates++;
-        return;
-      }
-      result.accepted++;
-      const event = toProfileEvent(row);
-      applyEvent(tx, site, event);
-      if (isOfferEvent(parsed.event)) recordOfferEvent(tx, site.key, parsed.event, row.occurredAt);
-      if (event.type === 'purchase') enqueuePurchaseMoments(tx, site, event);
-    });
+    const row = toRow(site.key, parsed.event, batch.sentAt, receivedAt);
+    const { changes } = tx.insert(events).values(row).onConflictDoNothing().run();
+    if (changes === 0) {
+      result.duplicates++;
+      return;
+    }
+    result.accepted++;
+    const event = toProfileEvent(row);
+    applyEvent(tx, site, event);
+    if (isOfferEvent(parsed.event)) recordOfferEvent(tx, site.key, parsed.event, row.occurredAt);
+    if (event.type === 'purchase') enqueuePurchaseMoments(tx, site, event);
   });
   return result;
 }

@@ -2,17 +2,16 @@ import { batchEnvelopeSchema } from '@patron/protocol';
 import { Hono } from 'hono';
 import { readJson } from '../../http/body.js';
 import type { AppEnv } from '../../http/env.js';
-import { storeBatch } from '../../ingest/store.js';
 
 /** `POST /v1/events`: stores a batch and responds only after the accepted events are committed. */
 export function eventsRoute() {
   return new Hono<AppEnv>().post('/', async (c) => {
-    const { db, sites, logger } = c.var;
+    const { commitQueue, sites, logger } = c.var;
     const batch = await readJson(c, batchEnvelopeSchema);
     const site = sites.get(batch.siteKey);
     sites.checkOrigin(c, site);
 
-    const result = storeBatch(db, site, batch, Date.now());
+    const result = await commitQueue.store(site, batch, Date.now());
     const { metrics } = c.var;
     metrics.events.inc({ site: site.key, outcome: 'accepted' }, result.accepted);
     metrics.events.inc({ site: site.key, outcome: 'duplicate' }, result.duplicates);
