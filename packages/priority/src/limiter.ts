@@ -1,0 +1,184 @@
+import { rankOf, tiers, type Tier } from './tiers.js';
+
+export interface LimiterOptions {
+  /** Requests in flight allowed at start, before the limit adapts. Default 32. */
+  initialLimit?: number;
+  /** The limit never shrinks below this. Default 4. */
+  minLimit?: number;
+  /** The limit never grows beyond this. Default 1,000. */
+  maxLimit?: number;
+  /** Milliseconds a request may take once admitted; slower completions shrink the limit. Default 50. */
+  targetLatencyMs?: number;
+  /** Milliseconds a request may wait for admission before it is shed; the top tier waits four times as long. Default 100. */
+  maxWaitMs?: number;
+  /** Most requests waiting across tiers; beyond it, the oldest of the lowest tier waiting is shed. Default 1,000. */
+  maxQueue?: number;
+  /** Share of the limit that only the top tier may use, from 0 to 1. Default 0.2. */
+  reservedTopShare?: number;
+  /** Extra signal of overload, such as event-loop delay above a bound; while true, the limit shrinks. */
+  overloaded?: () => boolean;
+  /** Clock in milliseconds, for tests. */
+  now?: () => number;
+}
+
+/** Rejects a request that was not admitted: the server is overloaded and its tier must yield. */
+export class ShedError extends Error {
+  override name = 'ShedError';
+
+  constructor(
+    readonly tier: Tier,
+    readonly reason: 'queue_timeout' | 'queue_full',
+  ) {
+    super(reason === 'queue_timeout' ? `shed: waited too long for admission (tier ${tier})` : `shed: the admission queue is full (tier ${tier})`);
+  }
+}
+
+interface Waiter {
+  tier: Tier;
+  since: number;
+  admit: () => void;
+  shed: (reason: ShedError['reason']) => void;
+}
+
+/** Counts per tier since the limiter started, for metrics and benchmarks. */
+export type TierCounts = Record<Tier, { admitted: number; shed: number }>;
+
+/**
+ * Admission by tier with an adaptive concurrency limit. While requests in flight are below the
+ * limit, every request is admitted at once. Above it, requests wait in one queue per tier and are
+ * admitted strictly by tier, oldest first within a tier; the top tier alone may use the last
+ * `reservedTopShare` of the limit. A request that waits longer than its tier's maximum is shed,
+ * which drops the oldest of a tier first, and a full queue sheds the oldest request of the lowest
+ * tier waiting.
+ *
+ * The limit grows by one per limit's worth of completions within `targetLatencyMs` (additive
+ * increase) and shrinks by 10% at most every 100 ms when a completion is slower or `overloaded()`
+ * says so (multiplicative decrease), so it follows the capacity of the server as it changes.
+ */
+export class PriorityLimiter {
+  private readonly queues: Record<Tier, Waiter[]> = { platinum: [], gold: [], silver: [], bronze: [] };
+  private inFlight = 0;
+  private limitValue: number;
+  private lastDecrease = 0;
+  private readonly options: Required<Omit<LimiterOptions, 'overloaded'>> & Pick<LimiterOptions, 'overloaded'>;
+  readonly counts: TierCounts = { platinum: { admitted: 0, shed: 0 }, gold: { admitted: 0, shed: 0 }, silver: { admitted: 0, shed: 0 }, bronze: { admitted: 0, shed: 0 } };
+
+  constructor(options: LimiterOptions = {}) {
+    this.options = {
+      initialLimit: 32,
+      minLimit: 4,
+      maxLimit: 1000,
+      targetLatencyMs: 50,
+      maxWaitMs: 100,
+      maxQueue: 1000,
+      reservedTopShare: 0.2,
+      now: () => performance.now(),
+      ...options,
+    };
+    this.limitValue = this.options.initialLimit;
+  }
+
+  /** The current limit of requests in flight. */
+  get limit(): number {
+    return Math.floor(this.limitValue);
+  }
+
+  get waiting(): number {
+    return tiers.reduce((sum, tier) => sum + this.queues[tier].length, 0);
+  }
+
+  get active(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * Resolves with a release function once the request is admitted; call it when the response is
+   * done. Rejects with {@link ShedError} when the request is shed.
+   */
+  acquire(tier: Tier): Promise<() => void> {
+    if (this.waiting === 0 && this.inFlight < this.allowance(tier)) return Promise.resolve(this.start(tier));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        tier,
+        since: this.options.now(),
+        admit: () => {
+          clearTimeout(timer);
+          resolve(this.start(tier));
+        },
+        shed: (reason) => {
+          clearTimeout(timer);
+          this.counts[tier].shed++;
+          reject(new ShedError(tier, reason));
+        },
+      };
+      const maxWait = this.options.maxWaitMs * (rankOf(tier) === 0 ? 4 : 1);
+      const timer = setTimeout(() => this.remove(waiter) && waiter.shed('queue_timeout'), maxWait);
+      timer.unref?.();
+      this.queues[tier].push(waiter);
+      if (this.waiting > this.options.maxQueue) this.shedLowest();
+      this.dispatch();
+    });
+  }
+
+  /** Requests in flight a tier may start: the whole limit for the top tier, less the reserved share for the others. */
+  private allowance(tier: Tier): number {
+    const limit = this.limit;
+    return rankOf(tier) === 0 ? limit : Math.max(1, Math.floor(limit * (1 - this.options.reservedTopShare)));
+  }
+
+  private start(tier: Tier): () => void {
+    this.inFlight++;
+    this.counts[tier].admitted++;
+    const started = this.options.now();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      this.adapt(this.options.now() - started);
+      this.dispatch();
+    };
+  }
+
+  private adapt(latencyMs: number): void {
+    const { minLimit, maxLimit, targetLatencyMs } = this.options;
+    const now = this.options.now();
+    if (latencyMs > targetLatencyMs || this.options.overloaded?.()) {
+      if (now - this.lastDecrease >= 100) {
+        this.limitValue = Math.max(minLimit, this.limitValue * 0.9);
+        this.lastDecrease = now;
+      }
+    } else if (this.inFlight + 1 >= this.limit * 0.5) {
+      // Grows only while the limit is in use, so a quiet period does not leave it far too high.
+      this.limitValue = Math.min(maxLimit, this.limitValue + 1 / this.limitValue);
+    }
+  }
+
+  /** Admits waiting requests, top tier first, while their tier's allowance has room. */
+  private dispatch(): void {
+    for (const tier of tiers) {
+      const queue = this.queues[tier];
+      while (queue.length > 0 && this.inFlight < this.allowance(tier)) queue.shift()!.admit();
+      // A lower tier never overtakes a higher one that is still waiting.
+      if (queue.length > 0) return;
+    }
+  }
+
+  private shedLowest(): void {
+    for (const tier of [...tiers].reverse()) {
+      const oldest = this.queues[tier].shift();
+      if (oldest) {
+        oldest.shed('queue_full');
+        return;
+      }
+    }
+  }
+
+  private remove(waiter: Waiter): boolean {
+    const queue = this.queues[waiter.tier];
+    const index = queue.indexOf(waiter);
+    if (index === -1) return false;
+    queue.splice(index, 1);
+    return true;
+  }
+}

@@ -1,0 +1,28 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createAdmission, readCookie, type AdmissionOptions } from './admission.js';
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => unknown;
+
+/**
+ * Wraps a handler of Node's `http` module with admission by the tier of the request's Patron pass,
+ * like the Hono middleware: shed requests get 503 with Retry-After and never reach the handler.
+ * The slot is released when the response finishes or the connection closes.
+ */
+export function withPriority(handler: Handler, options: AdmissionOptions): Handler {
+  const admission = createAdmission(options);
+  return async (request, response) => {
+    const header = request.headers['x-patron-pass'];
+    const pass = (Array.isArray(header) ? header[0] : header) ?? readCookie(request.headers.cookie, admission.cookieName);
+    let release: () => void;
+    try {
+      release = await admission.limiter.acquire(admission.tierOf(pass));
+    } catch (error) {
+      if (!admission.isShed(error)) throw error;
+      response.writeHead(503, { 'Retry-After': String(admission.retryAfterSeconds), 'Content-Type': 'text/plain; charset=utf-8' });
+      response.end('The shop is busy; please retry in a moment.');
+      return;
+    }
+    response.once('close', release);
+    await handler(request, response);
+  };
+}
