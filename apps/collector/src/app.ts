@@ -15,6 +15,7 @@ import { createMetrics } from './http/metrics.js';
 import { Sites } from './http/sites.js';
 import { OfferCatalog } from './offers/catalog.js';
 import { CommitQueue } from './ingest/commit-queue.js';
+import { createAdmission, type Admission } from './priority/admission.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { eventsRoute } from './routes/events/index.js';
 import { healthRoutes } from './routes/health/index.js';
@@ -29,10 +30,12 @@ export interface AppOptions {
   publicDir?: string | undefined;
   /** Bearer token that `GET /metrics` requires; without it the metrics are open to anyone who can reach the port. */
   metricsToken?: string | undefined;
+  /** Admission by tier under overload; one with default settings when left out. */
+  admission?: Admission | undefined;
 }
 
 /** Builds the collector's HTTP application. */
-export function createApp({ db, config, logger, publicDir, metricsToken }: AppOptions) {
+export function createApp({ db, config, logger, publicDir, metricsToken, admission = createAdmission(config) }: AppOptions) {
   const sites = new Sites(config);
   const offerCatalog = new OfferCatalog(db, config);
   const commitQueue = new CommitQueue(db);
@@ -46,6 +49,7 @@ export function createApp({ db, config, logger, publicDir, metricsToken }: AppOp
     c.set('sites', sites);
     c.set('offerCatalog', offerCatalog);
     c.set('commitQueue', commitQueue);
+    c.set('admission', admission);
     c.set('logger', logger);
     c.set('metrics', metrics);
     await next();

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'unauthorized'
   | 'conflict'
   | 'database_busy'
+  | 'overloaded'
   | 'invalid_query'
   | 'not_found'
   | 'internal_error';

@@ -57,4 +57,10 @@ export interface OfferResponse {
   decisionId: string;
   /** Short reasons for the choice, which name no facts about the visitor. */
   reasons: string[];
+  /**
+   * A signed pass stating the visitor's admission tier, for the tracker to send with its requests
+   * and to keep in the `patron_pass` cookie for the shop's own servers; absent when the site has no
+   * secret key.
+   */
+  pass?: string;
 }

@@ -2,6 +2,7 @@ import { currencyExponent } from '@patron/protocol';
 import { z } from 'zod';
 import { offerConfigSchema, offerSettingsSchema } from '../offers/schema.js';
 import { webhookConfigSchema, webhookSettingsSchema } from '../webhooks/schema.js';
+import { prioritySettingsSchema } from '../priority/schema.js';
 
 const keyPattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -31,6 +32,8 @@ export const siteConfigSchema = z
     /** Endpoints that receive moments of the customer's journey, signed with their own secrets. */
     webhooks: z.array(webhookConfigSchema).default([]),
     webhookSettings: webhookSettingsSchema,
+    /** Tier overrides and pass lifetime for serving the best customers first under overload. */
+    priority: prioritySettingsSchema,
     /**
      * Secret for the admin API and server-side order confirmation, at least 24 characters. Write
      * "env:NAME" to read it from the environment variable NAME instead of this file. Without it,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/open.js';
 import type { OfferCatalog } from '../offers/catalog.js';
 import type { CommitQueue } from '../ingest/commit-queue.js';
+import type { Admission } from '../priority/admission.js';
 import type { Metrics } from './metrics.js';
 import type { Sites } from './sites.js';
 
@@ -12,6 +13,7 @@ export interface AppEnv {
     sites: Sites;
     offerCatalog: OfferCatalog;
     commitQueue: CommitQueue;
+    admission: Admission;
     logger: Logger;
     metrics: Metrics;
     requestId: string;

@@ -32,6 +32,18 @@ export function createMetrics(db: Db) {
     labelNames: ['site'],
     registers: [registry],
   });
+  const admitted = new Counter({
+    name: 'patron_requests_admitted_total',
+    help: 'Event and offer requests admitted, by route and admission tier.',
+    labelNames: ['route', 'tier'],
+    registers: [registry],
+  });
+  const shed = new Counter({
+    name: 'patron_requests_shed_total',
+    help: 'Event and offer requests shed under overload, by route and admission tier.',
+    labelNames: ['route', 'tier'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'patron_database_size_bytes',
     help: 'Size of the SQLite database file, in bytes.',
@@ -52,7 +64,7 @@ export function createMetrics(db: Db) {
     requests.inc({ route, method: c.req.method, status: String(c.res.status) });
   };
 
-  return { registry, middleware, events, dropped };
+  return { registry, middleware, events, dropped, admitted, shed };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -13,6 +13,8 @@ export interface VisitorRequest extends FactsRequest {
 
 export interface DecisionOutcome extends Decision {
   decisionId: string;
+  /** The visitor's profile, or undefined for a visitor the site has not seen. */
+  profileId: string | undefined;
   facts: ReturnType<typeof computeFacts>;
 }
 
@@ -51,5 +53,5 @@ export function decideForVisitor(db: Db, site: SiteConfig, catalog: OfferCatalog
       decision,
     );
   }
-  return { ...decision, decisionId, facts };
+  return { ...decision, decisionId, profileId, facts };
 }

@@ -1,18 +1,33 @@
 import { batchEnvelopeSchema } from '@patron/protocol';
 import { Hono } from 'hono';
 import { readJson } from '../../http/body.js';
+import { HttpError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/env.js';
 
 /** `POST /v1/events`: stores a batch and responds only after the accepted events are committed. */
 export function eventsRoute() {
   return new Hono<AppEnv>().post('/', async (c) => {
-    const { commitQueue, sites, logger } = c.var;
+    const { commitQueue, sites, logger, admission, metrics } = c.var;
     const batch = await readJson(c, batchEnvelopeSchema);
     const site = sites.get(batch.siteKey);
     sites.checkOrigin(c, site);
 
-    const result = await commitQueue.store(site, batch, Date.now());
-    const { metrics } = c.var;
+    // Purchases are the last events to be shed, whoever sends them.
+    const hasPurchase = batch.events.some((event) => (event as { type?: unknown } | null)?.type === 'purchase');
+    const tier = hasPurchase ? 'platinum' : admission.tierOf(c);
+    const release = await admission.admit(tier);
+    if (!release) {
+      metrics.shed.inc({ route: 'events', tier });
+      c.header('Retry-After', '2');
+      throw new HttpError(503, 'overloaded', 'The collector is overloaded and stored nothing from this batch; retry after the Retry-After seconds');
+    }
+    metrics.admitted.inc({ route: 'events', tier });
+    let result;
+    try {
+      result = await commitQueue.store(site, batch, Date.now());
+    } finally {
+      release();
+    }
     metrics.events.inc({ site: site.key, outcome: 'accepted' }, result.accepted);
     metrics.events.inc({ site: site.key, outcome: 'duplicate' }, result.duplicates);
     metrics.events.inc({ site: site.key, outcome: 'rejected' }, result.rejected.length);

@@ -1,11 +1,13 @@
-import { offerRequestSchema, type OfferResponse } from '@patron/protocol';
-import { Hono } from 'hono';
+import { offerRequestSchema, type OfferRequest, type OfferResponse } from '@patron/protocol';
+import { Hono, type Context } from 'hono';
 import { siteSecret } from '../../http/admin-auth.js';
 import { readJson } from '../../http/body.js';
 import type { AppEnv } from '../../http/env.js';
 import { HttpError } from '../../http/errors.js';
 import { verifyPreviewToken } from '../../offers/preview.js';
 import { decideForVisitor } from '../../offers/service.js';
+import type { SiteConfig } from '../../config/schema.js';
+import { admissionTier, issuePass } from '../../priority/tier.js';
 
 /**
  * `POST /v1/offer`: decides which offer, if any, to show this visitor, and records the decision.
@@ -13,33 +15,55 @@ import { decideForVisitor } from '../../offers/service.js';
  */
 export function offerRoute() {
   return new Hono<AppEnv>().post('/', async (c) => {
-    const { db, sites, offerCatalog } = c.var;
+    const { sites, admission, metrics } = c.var;
     const request = await readJson(c, offerRequestSchema);
     const site = sites.get(request.siteKey);
     sites.checkOrigin(c, site);
     const now = Date.now();
 
-    const token = request.force ?? c.req.query('force');
-    let forced: { offerId: string; variant?: string | undefined } | undefined;
-    if (token) {
-      const claims = verifyPreviewToken(token, site.key, siteSecret(site), now);
-      if ('problem' in claims) throw new HttpError(401, 'unauthorized', `Cannot force an offer: ${claims.problem}`);
-      forced = { offerId: claims.offer, variant: claims.variant };
+    // A shed request gets no offer at once, rather than waiting: the page shows nothing extra.
+    const tier = admission.tierOf(c);
+    const release = await admission.admit(tier);
+    if (!release) {
+      metrics.shed.inc({ route: 'offer', tier });
+      return c.json({ offer: null, assignment: null, decisionId: '', reasons: ['the collector is busy, so no offer was decided'] } satisfies OfferResponse, 200);
     }
-
-    const context = request.context ?? {};
-    const outcome = decideForVisitor(db, site, offerCatalog, {
-      visitorId: request.visitorId,
-      sessionId: context.sessionId,
-      pageId: context.pageId,
-      placement: request.placement,
-      url: context.url,
-      referrer: context.referrer,
-      userAgent: c.req.header('user-agent'),
-      now,
-      forced,
-    });
-    const response: OfferResponse = { offer: outcome.offer, assignment: outcome.assignment, decisionId: outcome.decisionId, reasons: [outcome.summary] };
-    return c.json(response, 200);
+    metrics.admitted.inc({ route: 'offer', tier });
+    try {
+      return c.json(decideResponse(c, request, site, now), 200);
+    } finally {
+      release();
+    }
   });
+}
+
+/** Decides the offer and issues the visitor's pass; a preview token in `force` serves its offer instead. */
+function decideResponse(c: Context<AppEnv>, request: OfferRequest, site: SiteConfig, now: number): OfferResponse {
+  const { db, offerCatalog } = c.var;
+
+  const token = request.force ?? c.req.query('force');
+  let forced: { offerId: string; variant?: string | undefined } | undefined;
+  if (token) {
+    const claims = verifyPreviewToken(token, site.key, siteSecret(site), now);
+    if ('problem' in claims) throw new HttpError(401, 'unauthorized', `Cannot force an offer: ${claims.problem}`);
+    forced = { offerId: claims.offer, variant: claims.variant };
+  }
+
+  const context = request.context ?? {};
+  const outcome = decideForVisitor(db, site, offerCatalog, {
+    visitorId: request.visitorId,
+    sessionId: context.sessionId,
+    pageId: context.pageId,
+    placement: request.placement,
+    url: context.url,
+    referrer: context.referrer,
+    userAgent: c.req.header('user-agent'),
+    now,
+    forced,
+  });
+  const response: OfferResponse = { offer: outcome.offer, assignment: outcome.assignment, decisionId: outcome.decisionId, reasons: [outcome.summary] };
+  const visitorTier = admissionTier(site, { visitorId: request.visitorId, profileId: outcome.profileId, valueTier: outcome.facts['customer.tier'], segment: outcome.facts['customer.segment'] });
+  const pass = issuePass(site, request.visitorId, visitorTier, now);
+  if (pass) response.pass = pass;
+  return response;
 }
