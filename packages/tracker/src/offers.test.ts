@@ -289,3 +289,28 @@ describe('offer request', () => {
     expect(collector.offerRequests[0]).not.toHaveProperty('force');
   });
 });
+
+describe('getOffer pass', () => {
+  const pass = 'p1.test-shop.visitor.gold.1999999999.signature_-x';
+  afterEach(() => {
+    document.cookie = 'patron_pass=; path=/; max-age=0';
+  });
+
+  it('keeps the pass in a cookie', async () => {
+    const { tracker } = await setUp(() => ({ ...treatment, pass }));
+
+    await tracker.getOffer();
+
+    expect(document.cookie).toContain(`patron_pass=${pass}`);
+  });
+
+  it('sends the pass with later requests', async () => {
+    const { tracker, collector } = await setUp(() => ({ ...treatment, pass }));
+
+    await tracker.getOffer();
+    await tracker.flush();
+
+    expect(collector.passes[0]).toBeNull();
+    expect(collector.passes.slice(1)).toEqual([pass]);
+  });
+});

@@ -62,6 +62,8 @@ export interface LoopbackCollector {
   events: EventInput[];
   /** Offer requests whose connection closed before the response was sent, such as aborted fetches. */
   abandoned: number;
+  /** The `pass` query parameter of every request, in order, or null for a request without one. */
+  passes: Array<string | null>;
   stop(): Promise<void>;
 }
 
@@ -75,7 +77,7 @@ export async function startLoopbackCollector(
   reply: (request: OfferRequest) => OfferReply,
   { offerDelay = 0, eventsDelay = 0 } = {},
 ): Promise<LoopbackCollector> {
-  const collector: LoopbackCollector = { url: '', offerRequests: [], events: [], abandoned: 0, stop: async () => {} };
+  const collector: LoopbackCollector = { url: '', offerRequests: [], events: [], abandoned: 0, passes: [], stop: async () => {} };
 
   const respond = (response: ServerResponse, status: number, body?: unknown) => {
     response.writeHead(status, { 'access-control-allow-origin': '*', 'content-type': 'application/json' });
@@ -86,7 +88,7 @@ export async function startLoopbackCollector(
     response.once('close', () => {
       if (response.writableEnded) return;
       clearTimeout(timer);
-      if (request.url === '/v1/offer') collector.abandoned++;
+      if (request.url?.startsWith('/v1/offer')) collector.abandoned++;
     });
   };
 
@@ -99,12 +101,14 @@ export async function startLoopbackCollector(
     let text = '';
     for await (const chunk of request) text += chunk;
     const body = JSON.parse(text);
-    if (request.url === '/v1/events') {
+    const url = new URL(request.url ?? '/', 'http://loopback');
+    collector.passes.push(url.searchParams.get('pass'));
+    if (url.pathname === '/v1/events') {
       later(request, response, eventsDelay, () => {
         collector.events.push(...(body as Batch).events);
         respond(response, 200, { accepted: (body as Batch).events.length, duplicates: 0, rejected: [] });
       });
-    } else if (request.url === '/v1/offer') {
+    } else if (url.pathname === '/v1/offer') {
       collector.offerRequests.push(body as OfferRequest);
       later(request, response, offerDelay, () => {
         const answer = reply(body as OfferRequest);

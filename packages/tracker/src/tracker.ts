@@ -10,6 +10,7 @@ import { previewToken, requestOffer } from './offers.js';
 import { deleteEvents, saveEvent, savedEvents } from './outbox.js';
 import { watchPages } from './pages.js';
 import { setPersisting } from './storage.js';
+import { PASS_COOKIE } from './transport.js';
 
 export interface TrackerOptions {
   /** Base URL of the collector, such as "https://collector.shop.example". */
@@ -191,7 +192,9 @@ export function createTracker(options: TrackerOptions): Tracker {
       };
       const response = await requestOffer(`${endpoint}/v1/offer`, JSON.stringify(request), delivery.flush, timeout, DEBUG ? debug : undefined);
       if (!response) return null;
-      const { offer, assignment, decisionId } = response;
+      const { offer, assignment, decisionId, pass } = response;
+      // An hour, the collector's default pass lifetime; an expired pass counts as the lowest tier.
+      if (pass && doc) doc.cookie = `${PASS_COOKIE}=${pass};path=/;max-age=3600${options.cookieDomain ? `;domain=${options.cookieDomain}` : ''}`;
       // The event types share their fields: a treatment's assignment names the offer and variant shown.
       const recordDecision = (type: 'offer_exposure' | 'offer_click' | 'offer_dismiss') => record({ type, decisionId, ...assignment } as Payload);
       if (assignment) recordDecision('offer_exposure');

@@ -35,6 +35,8 @@ export interface OfferResponse {
   decisionId: string;
   /** Short reasons for the choice, which name no facts about the visitor. */
   reasons: string[];
+  /** A signed pass stating the visitor's tier, kept in the `patron_pass` cookie; absent when the site has no secret key. */
+  pass?: string;
 }
 
 /** The offer that `getOffer()` resolves to, with the helpers that record what the visitor does with it. */
