@@ -17,6 +17,7 @@ import { OfferCatalog } from './offers/catalog.js';
 import { CommitQueue } from './ingest/commit-queue.js';
 import { createAdmission, type Admission } from './priority/admission.js';
 import { adminRoutes } from './routes/admin/index.js';
+import { dashboardRoutes } from './dashboard/index.js';
 import { eventsRoute } from './routes/events/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { offerRoute } from './routes/offer/index.js';
@@ -84,6 +85,7 @@ export function createApp({ db, config, logger, publicDir, metricsToken, admissi
   app.route('/v1/events', eventsRoute());
   app.route('/v1/offer', offerRoute());
   app.route('/v1/admin', adminRoutes());
+  app.route('/dashboard', dashboardRoutes());
   app.route('/', healthRoutes());
   app.route('/', trackerScriptRoute(logger));
   if (publicDir) app.use('/*', serveStatic({ root: publicDir }));
