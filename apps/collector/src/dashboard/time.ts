@@ -46,14 +46,20 @@ export function offsetAt(at: number, timeZone: string): number {
 
 /**
  * Returns the instant of local midnight at the start of a calendar day in the time zone. A day
- * that starts inside a daylight-saving gap starts at the first local time that exists.
+ * whose midnight falls in a daylight-saving gap starts when the clocks jump, and a midnight that
+ * happens twice counts from the first.
  */
 export function startOfLocalDay(year: number, month: number, day: number, timeZone: string): number {
   const wall = Date.UTC(year, month - 1, day);
-  let instant = wall - offsetAt(wall, timeZone);
-  const corrected = wall - offsetAt(instant, timeZone);
-  if (corrected !== instant) instant = Math.min(instant, corrected);
-  return instant;
+  // A first guess uses the offset at the UTC instant with the same wall time, and the second the
+  // offset at that guess. Away from an offset change both give the same instant.
+  const first = wall - offsetAt(wall, timeZone);
+  const second = wall - offsetAt(first, timeZone);
+  const onTheDay = [first, second].filter((instant) => {
+    const local = localDate(instant, timeZone);
+    return local.year === year && local.month === month && local.day === day;
+  });
+  return onTheDay.length > 0 ? Math.min(...onTheDay) : first;
 }
 
 /** The calendar day, in the time zone, that contains instant `at`. */
