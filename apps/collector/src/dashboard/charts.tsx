@@ -14,10 +14,8 @@ export function niceCeiling(value: number): number {
   return 10 * power;
 }
 
-const WIDTH = 640;
-const HEIGHT = 180;
-const LEFT = 64;
-const BOTTOM = 24;
+const LEFT = 58;
+const BOTTOM = 22;
 const TOP = 8;
 
 /**
@@ -31,10 +29,16 @@ export const ColumnChart: FC<{
   formatValue: (value: number) => string;
   formatAxis?: ((value: number) => string) | undefined;
   metric: string;
-}> = ({ title, total, points, formatValue, formatAxis = formatValue, metric }) => {
+  /** Width of the drawing in SVG units; text is 12 units high, so a wider drawing shows smaller text. */
+  width?: number;
+  height?: number;
+}> = ({ title, total, points, formatValue, formatAxis = formatValue, metric, width: WIDTH = 420, height: HEIGHT = 170 }) => {
   const max = niceCeiling(Math.max(0, ...points.map((point) => point.value)));
   const plotWidth = WIDTH - LEFT - 8;
   const plotHeight = HEIGHT - TOP - BOTTOM;
+  // Half of a small whole-number maximum would round to a label already shown, such as "1" for 0.5.
+  const middle = formatAxis(max / 2);
+  const ticks = middle === formatAxis(0) || middle === formatAxis(max) ? [0, 1] : [0, 0.5, 1];
   const slot = plotWidth / Math.max(1, points.length);
   const barWidth = Math.max(1, slot * 0.78);
   const y = (value: number) => TOP + plotHeight - (Math.max(0, value) / max) * plotHeight;
@@ -54,7 +58,7 @@ export const ColumnChart: FC<{
         </div>
       </figcaption>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary}>
-        {[0, 0.5, 1].map((share) => (
+        {ticks.map((share) => (
           <g>
             <line class="axis" x1={LEFT} x2={WIDTH - 8} y1={y(max * share)} y2={y(max * share)} stroke-dasharray={share === 0 ? undefined : '3 4'} />
             <text x={LEFT - 6} y={y(max * share) + 4} text-anchor="end" font-size="12">
@@ -115,9 +119,7 @@ export const BarTable: FC<{ caption: string; headers: string[]; rows: BarRow[]; 
         <thead>
           <tr>
             <th scope="col">{headers[0]}</th>
-            <th scope="col" class="bar-cell">
-              <span class="muted small">Share of the largest</span>
-            </th>
+            <td class="bar-cell" />
             {headers.slice(1).map((header) => (
               <th scope="col" class="num">
                 {header}
@@ -130,9 +132,9 @@ export const BarTable: FC<{ caption: string; headers: string[]; rows: BarRow[]; 
             <tr>
               <th scope="row">{row.href ? <a href={row.href}>{row.label}</a> : row.label}</th>
               <td class="bar-cell">
-                <svg viewBox="0 0 200 14" width="200" height="14" aria-hidden="true" focusable="false">
-                  <rect x="0" y="1" width="200" height="12" fill="#eef1f5" />
-                  <rect class="bar" x="0" y="1" width={max > 0 ? (row.value / max) * 200 : 0} height="12" />
+                <svg viewBox="0 0 120 14" width="120" height="14" aria-hidden="true" focusable="false">
+                  <rect x="0" y="1" width="120" height="12" fill="#eef1f5" />
+                  <rect class="bar" x="0" y="1" width={max > 0 ? (row.value / max) * 120 : 0} height="12" />
                 </svg>
               </td>
               {row.cells.map((cell) => (

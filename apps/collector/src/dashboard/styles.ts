@@ -36,7 +36,7 @@ header.top form { margin: 0; }
 header.top button { background: transparent; color: #fff; border: 1px solid #8ea0c4; }
 header.top button:hover { background: #26345a; }
 nav.pages { background: #22305a; }
-nav.pages ul { display: flex; gap: 0.25rem; list-style: none; margin: 0 auto; padding: 0 1rem; max-width: 1200px; overflow-x: auto; }
+nav.pages ul { display: flex; flex-wrap: wrap; gap: 0 0.25rem; list-style: none; margin: 0 auto; padding: 0 1rem; max-width: 1200px; }
 nav.pages a { display: block; padding: 0.6rem 0.9rem; color: #e6ebf5; text-decoration: none; white-space: nowrap; border-bottom: 3px solid transparent; }
 nav.pages a:hover { color: #fff; background: #2c3c6e; }
 nav.pages a[aria-current="page"] { color: #fff; border-bottom-color: #f59e0b; font-weight: 600; }
@@ -50,7 +50,8 @@ p.lead { color: var(--muted); margin: 0 0 1rem; }
 .small { font-size: 0.875rem; }
 
 section.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.1rem; margin: 0 0 1rem; }
-.grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); }
+.grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(min(100%, 300px), 1fr)); }
+.grid.charts { grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr)); gap: 1.25rem 2rem; }
 .grid > section.card { margin: 0; }
 .stack > * + * { margin-top: 1rem; }
 
@@ -61,6 +62,8 @@ dl.figures dd { margin: 0.15rem 0 0; font-size: 1.5rem; font-weight: 650; font-v
 dl.figures dd small { display: block; font-size: 0.8rem; font-weight: 400; color: var(--muted); }
 
 .table-scroll { overflow-x: auto; max-width: 100%; }
+.table-scroll th, .table-scroll td { white-space: nowrap; }
+.table-scroll .wrap { white-space: normal; min-width: 14rem; }
 table { border-collapse: collapse; width: 100%; font-size: 0.925rem; }
 caption { text-align: left; font-weight: 600; padding: 0 0 0.4rem; }
 th, td { padding: 0.45rem 0.6rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
@@ -89,7 +92,7 @@ button.primary:hover { background: var(--accent-dark); }
 .pill.paused { background: #f1f5f9; color: #334155; }
 
 figure.chart { margin: 0; }
-figure.chart svg { width: 100%; height: auto; display: block; }
+figure.chart svg { width: 100%; height: auto; max-height: 260px; display: block; }
 figure.chart figcaption { font-weight: 600; margin-bottom: 0.25rem; }
 figure.chart .total { font-size: 1.35rem; font-weight: 650; font-variant-numeric: tabular-nums; }
 svg text { font-family: inherit; fill: #4a5565; }
@@ -121,5 +124,7 @@ nav.pager { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; m
   h1 { font-size: 1.35rem; }
   dl.figures dd { font-size: 1.2rem; }
   section.card { padding: 0.75rem; }
+  header.top .brand small { display: block; margin-left: 0; }
+  nav.pages a { padding: 0.5rem 0.6rem; }
 }
 `;

@@ -87,7 +87,7 @@ export function customerPage(c: Context<DashboardEnv>) {
                 {Object.entries(view.traits).map(([name, value]) => (
                   <tr>
                     <th scope="row">{name}</th>
-                    <td>{typeof value === 'string' ? value : JSON.stringify(value)}</td>
+                    <td class="wrap">{typeof value === 'string' ? value : JSON.stringify(value)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -276,7 +276,7 @@ const EventsCard: FC<{ context: PageContext; customer: Customer }> = ({ context,
                 <tr>
                   <td>{format.dateTime(event.occurredAt)}</td>
                   <th scope="row">{event.type === 'custom' ? `Custom: ${event.name ?? ''}` : (eventLabels[event.type] ?? event.type)}</th>
-                  <td>{event.title ?? pathOf(event.url)}</td>
+                  <td class="wrap">{event.title ?? pathOf(event.url)}</td>
                   <td class="num">{event.value === null ? '' : event.currency === format.currency || event.currency === null ? format.money(event.value) : `${event.value} ${event.currency} (minor units)`}</td>
                 </tr>
               ))}

@@ -52,6 +52,8 @@ export async function healthPage(c: Context<DashboardEnv>) {
           metric="ingestion"
           points={ingestion.minutes.map((minute) => ({ label: format.time(minute.at), value: minute.events }))}
           formatValue={(value) => format.count(value)}
+          width={900}
+          height={200}
         />
         <p class="muted small">Counted by the time the collector received each event, in {context.timeZone}. Rejected events are not included.</p>
       </section>
@@ -76,7 +78,7 @@ export async function healthPage(c: Context<DashboardEnv>) {
                     <th scope="row">
                       <code>{reason.path || '(event)'}</code>
                     </th>
-                    <td>{reason.message}</td>
+                    <td class="wrap">{reason.message}</td>
                     <td class="num">{format.count(reason.events)}</td>
                   </tr>
                 ))}
@@ -142,7 +144,7 @@ export async function healthPage(c: Context<DashboardEnv>) {
                       <td>{error.event}</td>
                       <td>{error.status}</td>
                       <td class="num">{format.count(error.attempts)}</td>
-                      <td>{error.lastStatus ? `HTTP ${error.lastStatus}: ` : ''}{error.lastError}</td>
+                      <td class="wrap">{error.lastStatus ? `HTTP ${error.lastStatus}: ` : ''}{error.lastError}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -86,6 +86,19 @@ describe('offers page', () => {
     ]);
   });
 
+  it('waits for the first control visitor', async () => {
+    const collector = openOffers([measured]);
+    const { page } = await signIn(collector, 'test-shop', SECRET);
+
+    const html = await page('/dashboard/offers');
+
+    expect(tableOf(html, 'offer-basket').map((row) => row.slice(0, 3))).toEqual([
+      ['Shown the offer', '0', '0'],
+      ['Control (shown nothing)', '0', '0'],
+    ]);
+    expect(textOf(html)).toContain('Not enough data yet: nobody in the control group (50% of the people who match) has been recorded');
+  });
+
   it('explains an offer without a control group', async () => {
     const collector = openOffers([unmeasured]);
     const { page } = await signIn(collector, 'test-shop', SECRET);

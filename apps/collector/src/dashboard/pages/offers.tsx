@@ -16,7 +16,7 @@ export function offersPage(c: Context<DashboardEnv>) {
   const context = pageContext(c);
   const { db, site, offerCatalog } = c.var;
   const report = reportOffers(db, site, offerCatalog);
-  const titles = new Map(offerCatalog.list(site.key).map((offer) => [offer.config.id, offer.config.title]));
+  const configs = new Map(offerCatalog.list(site.key).map((offer) => [offer.config.id, offer.config]));
   const { format } = context;
   const { programme } = report;
 
@@ -49,7 +49,7 @@ export function offersPage(c: Context<DashboardEnv>) {
           <p>This site has no offers yet. Offers are set in the configuration file or through the admin API; see the offers guide.</p>
         </section>
       ) : (
-        report.offers.map((offer) => <OfferCard offer={offer} title={titles.get(offer.id)} format={format} />)
+        report.offers.map((offer) => <OfferCard offer={offer} title={configs.get(offer.id)?.title} controlShare={configs.get(offer.id)?.controlShare ?? 0} format={format} />)
       )}
     </Layout>,
   );
@@ -132,9 +132,26 @@ const Verdict: FC<{ comparison: Comparison; format: Formatter; name?: string }> 
   );
 };
 
-const OfferCard: FC<{ offer: OfferReport; title: string | undefined; format: Formatter }> = ({ offer, title, format }) => {
+const emptyArm: ArmReport = { visitors: 0, exposures: 0, conversions: 0, revenue: 0, revenueSquares: 0, conversionRate: 0, revenuePerVisitor: 0 };
+
+const OfferCard: FC<{ offer: OfferReport; title: string | undefined; controlShare: number; format: Formatter }> = ({ offer, title, controlShare, format }) => {
   const rows: ArmRow[] = offer.variants.map((variant) => ({ name: offer.variants.length === 1 ? 'Shown the offer' : `Variant ${variant.id}`, arm: variant }));
-  if (offer.control) rows.push({ name: 'Control (shown nothing)', arm: offer.control });
+  // The report has no control figures until someone in the control group is recorded.
+  if (offer.control || controlShare > 0) rows.push({ name: 'Control (shown nothing)', arm: offer.control ?? emptyArm });
+  let measurement;
+  if (offer.control) {
+    measurement = offer.variants.map((variant) =>
+      variant.comparison ? <Verdict comparison={variant.comparison} format={format} name={offer.variants.length === 1 ? undefined : `Variant ${variant.id}`} /> : null,
+    );
+  } else if (controlShare > 0) {
+    measurement = (
+      <p class="verdict not_enough_data" data-verdict="not_enough_data">
+        Not enough data yet: nobody in the control group ({format.percent(controlShare)} of the people who match) has been recorded, so there is nothing to compare with.
+      </p>
+    );
+  } else {
+    measurement = <p>This offer has no control group, so its effect cannot be measured. Give it a controlShare to hold some people back.</p>;
+  }
   return (
     <section class="card" aria-labelledby={`offer-${offer.id}`} data-offer={offer.id}>
       <h2 id={`offer-${offer.id}`}>
@@ -144,13 +161,7 @@ const OfferCard: FC<{ offer: OfferReport; title: string | undefined; format: For
         Offer id {offer.id}, from the {offer.source === 'file' ? 'configuration file' : 'admin API'}.
       </p>
       <ArmTable caption={`Groups of ${title ?? offer.id}`} format={format} rows={rows} metric={`offer-${offer.id}`} withClicks />
-      {offer.control ? (
-        offer.variants.map((variant) =>
-          variant.comparison ? <Verdict comparison={variant.comparison} format={format} name={offer.variants.length === 1 ? undefined : `Variant ${variant.id}`} /> : null,
-        )
-      ) : (
-        <p>This offer has no control group, so its effect cannot be measured. Give it a controlShare to hold some people back.</p>
-      )}
+      {measurement}
       {offer.couponOrdersWithoutExposure > 0 ? (
         <p class="muted small">
           {format.count(offer.couponOrdersWithoutExposure)} orders used this offer's code without anyone in them having seen the offer; they are not counted.

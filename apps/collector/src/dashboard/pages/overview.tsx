@@ -59,7 +59,7 @@ export function overviewPage(c: Context<DashboardEnv>) {
           <p class="muted small">Distinct visitors with each step in the period. Imported orders have no visits, so they are not in the funnel.</p>
           <BarTable
             caption="Purchase funnel"
-            headers={['Step', 'Visitors', 'Of the step before']}
+            headers={['Step', 'Visitors', 'Of previous step']}
             metric="funnel"
             rows={funnel.map((step, index) => {
               const before = index === 0 ? undefined : funnel[index - 1]!.visitors;
@@ -141,7 +141,7 @@ const ActivityCharts: FC<{ format: Formatter; period: Period; activity: Activity
   const count = (value: number) => format.count(value);
   return (
     <>
-      <div class="grid">
+      <div class="grid charts">
         <ColumnChart title="Visitors" total={format.count(activity.totals.visitors)} metric="period-visitors" points={series((point) => point.visitors)} formatValue={count} />
         <ColumnChart title="Customers who ordered" total={format.count(activity.totals.customers)} metric="period-customers" points={series((point) => point.customers)} formatValue={count} />
         <ColumnChart title="Orders" total={format.count(activity.totals.orders)} metric="period-orders" points={series((point) => point.orders)} formatValue={count} />
