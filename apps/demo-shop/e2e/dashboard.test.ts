@@ -47,7 +47,7 @@ describe.skipIf(skip !== undefined || missingData !== undefined)('dashboard in C
   };
   const metric = (name: string) => page.locator(`[data-metric="${name}"]`).evaluate((element) => element.firstChild?.textContent?.trim() ?? '');
   const rows = (table: string) =>
-    page.locator(`[data-table="${table}"] tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((cell) => cell.textContent?.trim() ?? '')));
+    page.locator(`[data-table="${table}"] tbody tr`).evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('th, td')).map((cell) => cell.textContent?.trim() ?? '')));
   const screenshot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {

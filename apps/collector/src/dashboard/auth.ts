@@ -125,9 +125,9 @@ export function clientAddress(c: Context): string {
 }
 
 /**
- * True unless the browser says the form was posted from another site. Browsers send Origin with
- * every POST and Sec-Fetch-Site with most; a request without either (curl) passes this check and
- * still needs the form's token. The host is compared without the scheme, so that a proxy that
+ * True unless the browser reports that the form was posted from another site. Browsers send Origin
+ * with every POST and Sec-Fetch-Site with most. A request without either (curl) passes this check
+ * and still needs the form's token. The host is compared without the scheme, so that a proxy that
  * ends TLS in front of the collector does not make every form cross-origin.
  */
 export function isSameOriginPost(c: Context): boolean {
@@ -142,7 +142,7 @@ export function isSameOriginPost(c: Context): boolean {
   }
 }
 
-/** True when the browser reached the collector over HTTPS, directly or through a proxy that says so. */
+/** True when the browser reached the collector over HTTPS, directly or through a proxy that reports it in X-Forwarded-Proto. */
 export function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
 }

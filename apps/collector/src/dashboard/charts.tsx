@@ -107,7 +107,7 @@ export interface BarRow {
 }
 
 /**
- * A table with a horizontal bar in each row, for funnels and shares. The bars are decoration
+ * Draws a table with a horizontal bar in each row, for funnels and shares. The bars are decoration
  * (aria-hidden): the numbers are in the cells.
  */
 export const BarTable: FC<{ caption: string; headers: string[]; rows: BarRow[]; metric?: string | undefined }> = ({ caption, headers, rows, metric }) => {

@@ -8,7 +8,7 @@ import { isTimeZone } from './time.js';
 /** Variables the dashboard's session check adds to each request. */
 export type DashboardEnv = AppEnv & { Variables: { site: SiteConfig; session: Session } };
 
-/** What every page needs to render: the site, the session and the formats of this request. */
+/** The site, the session and the formats of one request, which every page needs to render. */
 export interface PageContext {
   site: SiteConfig;
   session: Session;

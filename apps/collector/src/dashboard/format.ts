@@ -4,7 +4,7 @@ const DEFAULT_LOCALE = 'en-GB';
 
 /**
  * Picks the first locale of an Accept-Language header that Intl supports, so that numbers and
- * dates read as the shop owner expects; "en-GB" without a usable header.
+ * dates read as the shop owner expects. Without a usable header it is "en-GB".
  */
 export function pickLocale(acceptLanguage: string | undefined): string {
   const tags = (acceptLanguage ?? '')
@@ -82,7 +82,9 @@ export class Formatter {
   /** Formats a difference of two rates as signed percentage points, such as "+2.1 points". */
   points(difference: number): string {
     const rounded = Math.round(difference * 1000) / 10;
-    const sign = rounded > 0 ? '+' : rounded < 0 ? '−' : '';
+    let sign = '';
+    if (rounded > 0) sign = '+';
+    if (rounded < 0) sign = '−';
     return `${sign}${this.decimalFormat.format(Math.abs(rounded))} points`;
   }
 

@@ -26,7 +26,7 @@ export const Document: FC<{ title: string; children: Child }> = ({ title, childr
   </html>
 );
 
-/** A signed-in page: the site's name, the sign-out button, the page links, and the page in `main`. */
+/** Wraps a signed-in page in the site's name, the sign-out button and the page links. */
 export const Layout: FC<{ context: PageContext; title: string; active: PageName | undefined; children: Child }> = ({ context, title, active, children }) => {
   const { site, session, tzParam } = context;
   return (

@@ -100,7 +100,9 @@ export function resolvePeriod(query: PeriodQuery, timeZone: string, now: number,
   from ??= addDays(today, -29);
 
   const days = daysBetween(from, to) + 1;
-  let bucket: Bucket = days <= 62 ? 'day' : days <= 366 ? 'week' : 'month';
+  let bucket: Bucket = 'month';
+  if (days <= 366) bucket = 'week';
+  if (days <= 62) bucket = 'day';
   if (query.bucket === 'day' || query.bucket === 'week' || query.bucket === 'month') bucket = query.bucket;
   const count = (candidate: Bucket) => bucketKeyOfDay(to.year, to.month, to.day, candidate) - bucketKeyOfDay(from.year, from.month, from.day, candidate) + 1;
   while (bucket !== 'month' && count(bucket) > MAX_BUCKETS) {

@@ -3,7 +3,7 @@ import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 24 * 60 * MINUTE_MS;
 
-/** True when `name` is an IANA time zone that this Node's Intl knows, such as "Europe/London". */
+/** True when `name` is an IANA time zone that Intl supports in this Node, such as "Europe/London". */
 export function isTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: name });
@@ -62,7 +62,7 @@ export function startOfLocalDay(year: number, month: number, day: number, timeZo
   return onTheDay.length > 0 ? Math.min(...onTheDay) : first;
 }
 
-/** The calendar day, in the time zone, that contains instant `at`. */
+/** Returns the calendar day, in the time zone, that contains instant `at`. */
 export function localDate(at: number, timeZone: string): { year: number; month: number; day: number } {
   const local = new Date(at + offsetAt(at, timeZone));
   return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };

@@ -277,7 +277,7 @@ const EventsCard: FC<{ context: PageContext; customer: Customer }> = ({ context,
                   <td>{format.dateTime(event.occurredAt)}</td>
                   <th scope="row">{event.type === 'custom' ? `Custom: ${event.name ?? ''}` : (eventLabels[event.type] ?? event.type)}</th>
                   <td class="wrap">{event.title ?? pathOf(event.url)}</td>
-                  <td class="num">{event.value === null ? '' : event.currency === format.currency || event.currency === null ? format.money(event.value) : `${event.value} ${event.currency} (minor units)`}</td>
+                  <td class="num">{eventValue(format, event)}</td>
                 </tr>
               ))}
             </tbody>
@@ -287,6 +287,13 @@ const EventsCard: FC<{ context: PageContext; customer: Customer }> = ({ context,
     </section>
   );
 };
+
+/** Formats an event's value in the site's currency, or as minor units of another currency. */
+function eventValue(format: Formatter, event: { value: number | null; currency: string | null }): string {
+  if (event.value === null) return '';
+  if (event.currency === null || event.currency === format.currency) return format.money(event.value);
+  return `${event.value} ${event.currency} (minor units)`;
+}
 
 function pathOf(url: string | null): string {
   if (!url) return '';

@@ -110,7 +110,7 @@ const ArmTable: FC<{ caption: string; format: Formatter; rows: ArmRow[]; metric:
   </TableScroll>
 );
 
-/** The comparison's plain-language verdict, then the estimate and its interval for those who want them. */
+/** Shows the comparison's plain-language verdict, then the estimate and its interval for those who want them. */
 const Verdict: FC<{ comparison: Comparison; format: Formatter; name?: string }> = ({ comparison, format, name }) => {
   const [low, high] = comparison.absoluteInterval;
   const revenue = comparison.revenuePerVisitor;

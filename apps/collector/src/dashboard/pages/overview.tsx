@@ -62,12 +62,12 @@ export function overviewPage(c: Context<DashboardEnv>) {
             headers={['Step', 'Visitors', 'Of previous step']}
             metric="funnel"
             rows={funnel.map((step, index) => {
-              const before = index === 0 ? undefined : funnel[index - 1]!.visitors;
-              return {
-                label: step.label,
-                value: step.visitors,
-                cells: [context.format.count(step.visitors), before === undefined ? '' : before === 0 ? '—' : context.format.percent(step.visitors / before)],
-              };
+              let ofPrevious = '';
+              if (index > 0) {
+                const before = funnel[index - 1]!.visitors;
+                ofPrevious = before === 0 ? '—' : context.format.percent(step.visitors / before);
+              }
+              return { label: step.label, value: step.visitors, cells: [context.format.count(step.visitors), ofPrevious] };
             })}
           />
         </section>
@@ -164,7 +164,7 @@ const ActivityCharts: FC<{ format: Formatter; period: Period; activity: Activity
             <caption>Activity by {period.bucket}</caption>
             <thead>
               <tr>
-                <th scope="col">{period.bucket === 'week' ? 'Week starting' : period.bucket === 'day' ? 'Day' : 'Month'}</th>
+                <th scope="col">{bucketHeadings[period.bucket]}</th>
                 <th scope="col" class="num">Visitors</th>
                 <th scope="col" class="num">Customers</th>
                 <th scope="col" class="num">Orders</th>
@@ -188,6 +188,8 @@ const ActivityCharts: FC<{ format: Formatter; period: Period; activity: Activity
     </>
   );
 };
+
+const bucketHeadings = { day: 'Day', week: 'Week starting', month: 'Month' } as const;
 
 function bucketLabeller(format: Formatter, period: Period): (key: number) => string {
   const withYear = period.from.year !== period.to.year;

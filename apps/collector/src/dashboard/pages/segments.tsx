@@ -11,6 +11,8 @@ import { type GridCell, type SegmentMove, readRfmGrid, readSegmentMoves } from '
 import { sendPage } from '../render.js';
 
 const scores = [1, 2, 3, 4, 5] as const;
+const recencyNotes: Record<number, string> = { 1: ' · longest ago', 5: ' · most recent' };
+const frequencyNotes: Record<number, string> = { 1: ' · fewest', 5: ' · most orders' };
 
 /** GET /dashboard/segments: the RFM grid as a heat map, revenue by segment, and moves between segments. */
 export function segmentsPage(c: Context<DashboardEnv>) {
@@ -78,7 +80,7 @@ const HeatMap: FC<{ context: PageContext; grid: GridCell[] }> = ({ context, grid
               {scores.map((r) => (
                 <th scope="col">
                   R {r}
-                  <span class="muted small">{r === 1 ? ' · longest ago' : r === 5 ? ' · most recent' : ''}</span>
+                  <span class="muted small">{recencyNotes[r] ?? ''}</span>
                 </th>
               ))}
             </tr>
@@ -88,7 +90,7 @@ const HeatMap: FC<{ context: PageContext; grid: GridCell[] }> = ({ context, grid
               <tr>
                 <th scope="row">
                   F {f}
-                  <span class="muted small">{f === 5 ? ' · most orders' : f === 1 ? ' · fewest' : ''}</span>
+                  <span class="muted small">{frequencyNotes[f] ?? ''}</span>
                 </th>
                 {scores.map((r) => {
                   const entry = cell(r, f);
