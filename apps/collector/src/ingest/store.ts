@@ -2,6 +2,7 @@ import { parseEvent, type BatchResult, type Event } from '@patron/protocol';
 import type { SiteConfig } from '../config/schema.js';
 import type { Tx } from '../db/open.js';
 import { events, quarantine } from '../db/schema.js';
+import { prepared, rowSql } from '../db/prepared.js';
 import { applyEvent } from '../profiles/apply.js';
 import { toProfileEvent } from '../profiles/event.js';
 import { isOfferEvent, recordOfferEvent } from '../offers/events.js';
@@ -39,7 +40,7 @@ export function storeBatch(tx: Tx, site: StoreSite, batch: IncomingBatch, receiv
     }
 
     const row = toRow(site.key, parsed.event, batch.sentAt, receivedAt);
-    const { changes } = tx.insert(events).values(row).onConflictDoNothing().run();
+    const { changes } = prepared(tx, insertEvent).run(row);
     if (changes === 0) {
       result.duplicates++;
       return;
@@ -52,6 +53,8 @@ export function storeBatch(tx: Tx, site: StoreSite, batch: IncomingBatch, receiv
   });
   return result;
 }
+
+const insertEvent = `${rowSql(events).insert} ON CONFLICT DO NOTHING`;
 
 // How long a browser may plausibly have held an event before sending it (offline, a closed tab).
 const MAX_SEND_DELAY_MS = 30 * 24 * 60 * 60 * 1000;

@@ -1,7 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { SiteConfig } from '../config/schema.js';
 import type { Tx } from '../db/open.js';
-import { events, orders, profiles, sessions } from '../db/schema.js';
+import { events, orders, profiles } from '../db/schema.js';
+import { prepared, rowSql } from '../db/prepared.js';
 import { cartValue, changeCart, type CartLine } from './cart.js';
 import type { ProfileEvent } from './event.js';
 import { resolveProfile } from './identity.js';
@@ -9,6 +10,14 @@ import { recordViews, type Interests } from './interests.js';
 import { addOrder, addRefund, emptyProfile, updateProfile } from './totals.js';
 
 type ProfileRow = typeof profiles.$inferSelect;
+
+const profileColumns = rowSql(profiles);
+const profileSql = {
+  read: `${profileColumns.select} WHERE site_key = ? AND id = ?`,
+  create: profileColumns.insert,
+  write: `${profileColumns.update} WHERE site_key = @siteKey AND id = @id`,
+};
+const insertSession = 'INSERT INTO sessions (site_key, id, profile_id, started_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING';
 
 /**
  * Updates the profile of the event's visitor with one accepted event. Runs inside the transaction
@@ -19,19 +28,14 @@ type ProfileRow = typeof profiles.$inferSelect;
 export function applyEvent(tx: Tx, site: Pick<SiteConfig, 'key' | 'currency'>, event: ProfileEvent): void {
   const siteKey = site.key;
   const profileId = resolveProfile(tx, siteKey, event.visitorId, event.userId);
-  const key = and(eq(profiles.siteKey, siteKey), eq(profiles.id, profileId));
-  const existing = tx.select().from(profiles).where(key).get();
+  const existing = prepared(tx, profileSql.read).get(siteKey, profileId) as ProfileRow | undefined;
   const profile: ProfileRow = existing ?? emptyProfile(siteKey, profileId, event.userId, event.occurredAt);
 
   profile.firstSeen = Math.min(profile.firstSeen, event.occurredAt);
   profile.lastSeen = Math.max(profile.lastSeen, event.occurredAt);
   if (event.userId) profile.userId = event.userId;
 
-  const newSession = tx
-    .insert(sessions)
-    .values({ siteKey, id: event.sessionId, profileId, startedAt: event.occurredAt })
-    .onConflictDoNothing()
-    .run().changes;
+  const newSession = prepared(tx, insertSession).run(siteKey, event.sessionId, profileId, event.occurredAt).changes;
   profile.sessions += newSession;
 
   switch (event.type) {
@@ -59,8 +63,8 @@ export function applyEvent(tx: Tx, site: Pick<SiteConfig, 'key' | 'currency'>, e
       break;
   }
 
-  if (existing) tx.update(profiles).set(profile).where(key).run();
-  else tx.insert(profiles).values(profile).run();
+  if (existing) prepared(tx, profileSql.write).run(profile);
+  else prepared(tx, profileSql.create).run(profile);
 }
 
 function setCart(profile: ProfileRow, cart: CartLine[], siteCurrency: string, at: number): void {

@@ -2,7 +2,10 @@ import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/open.js';
 import { identities, orders, profiles, sessions } from '../db/schema.js';
 import { mergeProfileRows } from './merge.js';
+import { prepared } from '../db/prepared.js';
 
+const selectLink = 'SELECT profile_id AS profileId FROM identities WHERE site_key = ? AND visitor_id = ?';
+const insertLink = 'INSERT INTO identities (site_key, visitor_id, profile_id) VALUES (?, ?, ?)';
 
 export const userProfileId = (userId: string) => `u:${userId}`;
 export const visitorProfileId = (visitorId: string) => `v:${visitorId}`;
@@ -17,12 +20,12 @@ export const visitorProfileId = (visitorId: string) => `v:${visitorId}`;
  */
 export function resolveProfile(tx: Tx, siteKey: string, visitorId: string, userId: string | null): string {
   const visitorKey = and(eq(identities.siteKey, siteKey), eq(identities.visitorId, visitorId));
-  const linked = tx.select({ profileId: identities.profileId }).from(identities).where(visitorKey).get()?.profileId;
+  const linked = (prepared(tx, selectLink).get(siteKey, visitorId) as { profileId: string } | undefined)?.profileId;
 
   if (!userId) {
     if (linked) return linked;
     const profileId = visitorProfileId(visitorId);
-    tx.insert(identities).values({ siteKey, visitorId, profileId }).run();
+    prepared(tx, insertLink).run(siteKey, visitorId, profileId);
     return profileId;
   }
 
