@@ -1,8 +1,8 @@
 import { fromMinorUnits } from '@patron/protocol';
-import { and, eq, sql } from 'drizzle-orm';
 import type { SiteConfig } from '../config/schema.js';
 import type { Db } from '../db/open.js';
-import { identities, orders, profiles, sessions } from '../db/schema.js';
+import { profiles } from '../db/schema.js';
+import { prepared, rowSql } from '../db/prepared.js';
 import { cartQuantity, type CartLine } from '../profiles/cart.js';
 import type { Interests } from '../profiles/interests.js';
 import type { Facts } from './facts-catalog.js';
@@ -23,31 +23,22 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Returns the id of the profile a visitor id belongs to, or undefined for a visitor the site has not seen. */
 export function findProfileId(db: Db, siteKey: string, visitorId: string): string | undefined {
-  return db
-    .select({ profileId: identities.profileId })
-    .from(identities)
-    .where(and(eq(identities.siteKey, siteKey), eq(identities.visitorId, visitorId)))
-    .get()?.profileId;
+  return (prepared(db, 'SELECT profile_id AS profileId FROM identities WHERE site_key = ? AND visitor_id = ?').get(siteKey, visitorId) as { profileId: string } | undefined)?.profileId;
 }
+
+const profileRead = `${rowSql(profiles).select} WHERE site_key = ? AND id = ?`;
+// A missing session id counts every session and order as earlier; NULL never equals a session id.
+const earlierSessionsSql = 'SELECT count(*) AS n FROM sessions WHERE site_key = ? AND profile_id = ? AND id IS NOT ?';
+const earlierOrdersSql = "SELECT count(*) AS n FROM orders WHERE site_key = ? AND profile_id = ? AND coalesce(session_id, '') IS NOT ?";
 
 /** Computes a visitor's facts from their profile and the request; a visitor the site has not seen has none. */
 export function computeFacts(db: Db, site: Pick<SiteConfig, 'key' | 'currency' | 'abandonedCartMinutes'>, profileId: string | undefined, request: FactsRequest): Facts {
   const siteKey = site.key;
   const { sessionId } = request;
-  const profile = profileId
-    ? db.select().from(profiles).where(and(eq(profiles.siteKey, siteKey), eq(profiles.id, profileId))).get()
-    : undefined;
-
-  const otherSessions = (column: typeof sessions.id | typeof orders.sessionId) =>
-    sessionId === undefined ? sql`1` : sql`coalesce(${column}, '') != ${sessionId}`;
-  const count = (table: typeof sessions | typeof orders, where: ReturnType<typeof and>) =>
-    db.select({ n: sql<number>`count(*)` }).from(table).where(where).get()?.n ?? 0;
-  const earlierSessions = profile
-    ? count(sessions, and(eq(sessions.siteKey, siteKey), eq(sessions.profileId, profile.id), otherSessions(sessions.id)))
-    : 0;
-  const ordersBeforeThisSession = profile
-    ? count(orders, and(eq(orders.siteKey, siteKey), eq(orders.profileId, profile.id), otherSessions(orders.sessionId)))
-    : 0;
+  const profile = profileId ? (prepared(db, profileRead).get(siteKey, profileId) as ProfileRow | undefined) : undefined;
+  const count = (query: string) => (profile ? (prepared(db, query).get(siteKey, profile.id, sessionId ?? null) as { n: number }).n : 0);
+  const earlierSessions = count(earlierSessionsSql);
+  const ordersBeforeThisSession = count(earlierOrdersSql);
 
   return {
     ...visitorFacts(profile, earlierSessions, sessionId !== undefined, request.userAgent),

@@ -1,10 +1,24 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { OfferGroup } from '@patron/protocol';
 import type { Db } from '../db/open.js';
-import { assignments, decisions, identities } from '../db/schema.js';
+import { assignments, decisions } from '../db/schema.js';
+import { prepared } from '../db/prepared.js';
 import { noneServed, type Decision, type KeptAssignment, type ServedCounts } from './decide.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+const keptSql = `SELECT offer_id AS offerId, variant, group_name AS groupName FROM assignments
+  WHERE site_key = ? AND visitor_id IN (SELECT value FROM json_each(?)) ORDER BY assigned_at`;
+
+const servedSql = `SELECT offer_id AS offerId,
+    count(*) AS lifetime,
+    sum(decided_at >= @week) AS perWeek,
+    sum(decided_at >= @day) AS perDay,
+    sum(session_id IS NOT NULL AND session_id = @session) AS perSession,
+    sum(page_id IS NOT NULL AND page_id = @page) AS perPageView
+  FROM decisions
+  WHERE site_key = @site AND visitor_id IN (SELECT value FROM json_each(@visitorIds))
+    AND group_name IN ('treatment', 'control') AND forced = 0
+  GROUP BY offer_id`;
 
 /**
  * Returns every visitor id of the visitor's profile, the visitor's own first. Assignments and caps
@@ -12,23 +26,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export function visitorIdsOf(db: Db, siteKey: string, visitorId: string, profileId: string | undefined): string[] {
   if (!profileId) return [visitorId];
-  const linked = db
-    .select({ visitorId: identities.visitorId })
-    .from(identities)
-    .where(and(eq(identities.siteKey, siteKey), eq(identities.profileId, profileId)))
-    .all()
-    .map((row) => row.visitorId);
+  const linked = (prepared(db, 'SELECT visitor_id AS visitorId FROM identities WHERE site_key = ? AND profile_id = ?').all(siteKey, profileId) as Array<{ visitorId: string }>).map(
+    (row) => row.visitorId,
+  );
   return [visitorId, ...linked.filter((id) => id !== visitorId)];
 }
 
 /** Returns the kept assignments of the visitor ids by offer; the earliest one wins when ids disagree. */
 export function keptAssignments(db: Db, siteKey: string, visitorIds: string[]): Map<string, KeptAssignment> {
-  const rows = db
-    .select()
-    .from(assignments)
-    .where(and(eq(assignments.siteKey, siteKey), inArray(assignments.visitorId, visitorIds)))
-    .orderBy(assignments.assignedAt)
-    .all();
+  // The ids go in as one JSON array, so a single prepared statement serves any number of them.
+  const rows = prepared(db, keptSql).all(siteKey, JSON.stringify(visitorIds)) as Array<{ offerId: string; variant: string | null; groupName: string }>;
   const kept = new Map<string, KeptAssignment>();
   for (const row of rows) {
     if (!kept.has(row.offerId)) kept.set(row.offerId, { variant: row.variant, group: row.groupName as OfferGroup });
@@ -47,26 +54,14 @@ export interface ServedWindow {
  * in each cap's window, and across all offers. Forced previews do not count.
  */
 export function servedCounts(db: Db, siteKey: string, visitorIds: string[], window: ServedWindow) {
-  const rows = db
-    .select({
-      offerId: decisions.offerId,
-      lifetime: sql<number>`count(*)`,
-      perWeek: sql<number>`sum(${decisions.decidedAt} >= ${window.now - 7 * DAY_MS})`,
-      perDay: sql<number>`sum(${decisions.decidedAt} >= ${window.now - DAY_MS})`,
-      perSession: sql<number>`sum(${decisions.sessionId} is not null and ${decisions.sessionId} = ${window.sessionId ?? null})`,
-      perPageView: sql<number>`sum(${decisions.pageId} is not null and ${decisions.pageId} = ${window.pageId ?? null})`,
-    })
-    .from(decisions)
-    .where(
-      and(
-        eq(decisions.siteKey, siteKey),
-        inArray(decisions.visitorId, visitorIds),
-        inArray(decisions.groupName, ['treatment', 'control']),
-        eq(decisions.forced, 0),
-      ),
-    )
-    .groupBy(decisions.offerId)
-    .all();
+  const rows = prepared(db, servedSql).all({
+    site: siteKey,
+    visitorIds: JSON.stringify(visitorIds),
+    week: window.now - 7 * DAY_MS,
+    day: window.now - DAY_MS,
+    session: window.sessionId ?? null,
+    page: window.pageId ?? null,
+  }) as Array<{ offerId: string | null } & ServedCounts>;
 
   const byOffer = new Map<string, ServedCounts>();
   const total: ServedCounts = { ...noneServed };
