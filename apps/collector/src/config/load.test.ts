@@ -103,6 +103,9 @@ describe('parseConfig', () => {
     [{ fact: 'cart.categories', op: 'containsAny', value: [] }, 'must be a non-empty array of strings'],
     [{ fact: 'customer.segment', op: 'exists', value: 'yes' }, 'must be true (the fact has a value) or false'],
     [{ fact: 'customer.segment', op: 'in', value: ['champions', 'at_risk'] }, '"at_risk" is not a value of customer.segment; use one of "champions"'],
+    [{ fact: 'customer.probabilityAlive', op: 'gt', value: 5 }, 'can never match, because customer.probabilityAlive is from 0 to 1'],
+    [{ fact: 'customer.recency', op: 'eq', value: 9 }, 'can never match, because customer.recency is from 1 to 5'],
+    [{ fact: 'orders.lastAt', op: 'before', value: '2026-02-30' }, 'must be an ISO 8601 date'],
   ])('rejects a condition that can never match: %j', (when, message) => {
     const error = configError(() => parseConfig(withOffers(offer({ when: when as never }))));
 
@@ -222,5 +225,31 @@ describe('loadConfig', () => {
 
     expect(error.message).toContain(path);
     expect(error.message).toContain('sites.0.currency');
+  });
+});
+
+describe('offer fields', () => {
+  it.each([
+    [{ link: 'javascript:alert(1)' }, 'sites.0.offers.0.link'],
+    [{ link: '//evil.example/' }, 'sites.0.offers.0.link'],
+    [{ payload: { decisionId: 'x' } }, 'sites.0.offers.0.payload'],
+    [{ placements: ['top banner'] }, 'sites.0.offers.0.placements.0'],
+  ])('rejects %j', (fields, path) => {
+    const error = configError(() => parseConfig({ sites: [{ key: 'shop', offers: [{ id: 'o', title: 'T', message: 'M', ...fields }] }] }));
+
+    expect(error.message).toContain(path);
+  });
+
+  it('rejects conditions nested too deep', () => {
+    let when: unknown = { fact: 'cart.quantity', op: 'gt', value: 0 };
+    for (let level = 0; level < 40; level++) when = { not: when };
+
+    const error = configError(() => parseConfig({ sites: [{ key: 'shop', offers: [{ id: 'o', title: 'T', message: 'M', when }] }] }));
+
+    expect(error.message).toContain('nests conditions more than 32 levels deep');
+  });
+
+  it('accepts a path link', () => {
+    expect(parseConfig({ sites: [{ key: 'shop', offers: [{ id: 'o', title: 'T', message: 'M', link: '/cart/' }] }] }).sites[0]?.offers[0]?.link).toBe('/cart/');
   });
 });

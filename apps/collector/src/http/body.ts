@@ -28,6 +28,9 @@ export async function readJson<T extends z.ZodType>(c: Context, schema: T): Prom
     throw new HttpError(400, 'invalid_json', `The body is not valid JSON (${(cause as Error).message}); send one JSON object`);
   }
 
+  if (nestingDepth(json) > MAX_DEPTH) {
+    throw new HttpError(400, 'invalid_body', `The body nests objects or arrays more than ${MAX_DEPTH} levels deep; send flat properties`);
+  }
   const result = schema.safeParse(json);
   if (!result.success) {
     const issues = toIssues(result.error);
@@ -35,6 +38,23 @@ export async function readJson<T extends z.ZodType>(c: Context, schema: T): Prom
     throw new HttpError(400, 'invalid_body', `The body does not match the expected shape: ${summary}`, issues);
   }
   return result.data;
+}
+
+/** Deepest nesting of objects and arrays accepted in a body; events and offers need far less. */
+export const MAX_DEPTH = 32;
+
+/** Returns how deeply a parsed JSON value nests objects and arrays, walking it without recursion. */
+export function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 export const payloadTooLarge = () =>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { factCatalog, factNames, type FactName, type Facts, type FactType } from './facts-catalog.js';
+import { MAX_DEPTH, nestingDepth } from '../http/body.js';
 
 export { factNames, type FactName, type Facts } from './facts-catalog.js';
 
@@ -29,10 +30,30 @@ const operatorTypes: Record<Operator, FactType[]> = {
 /** ISO 8601 date or date-time, such as "2026-12-24" or "2026-12-24T18:00:00Z". */
 const isoDate = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
+/** True when the date part names a day that exists: "2026-02-30" parses in JavaScript, as 2 March. */
+function isRealDate(value: string): boolean {
+  const time = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+  return !Number.isNaN(time) && new Date(Date.parse(`${value.slice(0, 10)}T00:00:00Z`)).toISOString().slice(0, 10) === value.slice(0, 10);
+}
+
+/** Returns why a number comparison can never match a fact whose values lie in `range`, or undefined. */
+function rangeProblem(fact: string, op: string, value: unknown, [min, max]: readonly [number, number]): string | undefined {
+  const numbers = (Array.isArray(value) ? value : [value]).filter((entry): entry is number => typeof entry === 'number');
+  const never =
+    (op === 'gt' && numbers[0]! >= max) ||
+    (op === 'gte' && numbers[0]! > max) ||
+    (op === 'lt' && numbers[0]! <= min) ||
+    (op === 'lte' && numbers[0]! < min) ||
+    ((op === 'eq' || op === 'in') && numbers.length > 0 && numbers.every((entry) => entry < min || entry > max));
+  return never ? `can never match, because ${fact} is from ${min} to ${max}` : undefined;
+}
+
 /** Returns what is wrong with a comparison's value for its fact and operator, or undefined. */
 function valueProblem(fact: FactName, op: Operator, value: unknown): string | undefined {
-  const definition: { type: FactType; nullable: boolean; values?: readonly string[] } = factCatalog[fact];
-  const { type, nullable, values } = definition;
+  const definition: { type: FactType; nullable: boolean; values?: readonly string[]; range?: readonly [number, number] } = factCatalog[fact];
+  const { type, nullable, values, range } = definition;
+  const outside = range && rangeProblem(fact, op, value, range);
+  if (outside) return outside;
   if (values && ['eq', 'neq', 'in', 'notIn'].includes(op)) {
     const unknown = (Array.isArray(value) ? value : [value]).find((entry) => typeof entry === 'string' && !values.includes(entry));
     if (unknown !== undefined) return `${JSON.stringify(unknown)} is not a value of ${fact}; use one of ${values.map((entry) => JSON.stringify(entry)).join(', ')}`;
@@ -65,7 +86,7 @@ function valueProblem(fact: FactName, op: Operator, value: unknown): string | un
         : `must be a non-empty array of strings for "containsAny", such as ["mugs", "teapots"]`;
     case 'before':
     case 'after':
-      return typeof value === 'string' && isoDate.test(value) && !Number.isNaN(Date.parse(value))
+      return typeof value === 'string' && isoDate.test(value) && isRealDate(value)
         ? undefined
         : `must be an ISO 8601 date such as "2026-12-24" or "2026-12-24T18:00:00Z" for "${op}"`;
     case 'exists':
@@ -102,6 +123,10 @@ const groupSchemas = {
  * as "when.all.1.fact"). A plain union of the four shapes reports only "when: Invalid input".
  */
 export const conditionSchema: z.ZodType<Condition> = z.unknown().transform((input, ctx) => {
+  if (nestingDepth(input) > MAX_DEPTH) {
+    ctx.addIssue({ code: 'custom', message: `nests conditions more than ${MAX_DEPTH} levels deep; flatten it with "all" or "any"` });
+    return z.NEVER;
+  }
   const result = nodeSchema(input).safeParse(input);
   if (result.success) return result.data as Condition;
   for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });

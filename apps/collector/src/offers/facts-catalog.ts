@@ -10,6 +10,8 @@ interface FactDefinition {
   description: string;
   /** The only values a string fact takes, so that a condition naming another one is an error. */
   values?: readonly string[];
+  /** The smallest and largest values a number fact takes, so that a comparison outside them is an error. */
+  range?: readonly [number, number];
 }
 
 function fact<const T extends FactType, const N extends boolean>(type: T, nullable: N, description: string): { type: T; nullable: N; description: string } {
@@ -42,12 +44,12 @@ export const factCatalog = {
   'orders.lastAt': fact('date', true, 'when the latest order was placed'),
   'orders.daysSinceLast': fact('number', true, 'whole days since the latest order'),
   'customer.segment': { ...fact('string', true, 'RFM segment, such as "champions" or "at risk"'), values: segments.map((segment) => segment.name) },
-  'customer.recency': fact('number', true, 'RFM recency score, 1 to 5 (5 = most recent)'),
-  'customer.frequency': fact('number', true, 'RFM frequency score, 1 to 5'),
-  'customer.monetary': fact('number', true, 'RFM monetary score, 1 to 5'),
+  'customer.recency': { ...fact('number', true, 'RFM recency score, 1 to 5 (5 = most recent)'), range: [1, 5] },
+  'customer.frequency': { ...fact('number', true, 'RFM frequency score, 1 to 5'), range: [1, 5] },
+  'customer.monetary': { ...fact('number', true, 'RFM monetary score, 1 to 5'), range: [1, 5] },
   'customer.tier': { ...fact('string', true, 'value tier: "platinum", "gold", "silver" or "bronze"'), values: tiers.map((tier) => tier.name) },
   'visitor.device': { ...fact('string', true, '"mobile", "tablet" or "desktop", from the User-Agent of the offer request'), values: ['mobile', 'tablet', 'desktop'] },
-  'customer.probabilityAlive': fact('number', true, 'probability of still being an active customer, 0 to 1, when the site’s value models are usable'),
+  'customer.probabilityAlive': { ...fact('number', true, 'probability of still being an active customer, 0 to 1, when the site’s value models are usable'), range: [0, 1] },
   'customer.predictedValue': fact('number', true, 'predicted value over the site’s horizon, when the value models are usable'),
   placement: fact('string', true, 'the placement the page requested, such as "banner"'),
   'page.url': fact('string', true, 'the URL of the page requesting the offer'),

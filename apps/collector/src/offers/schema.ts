@@ -4,14 +4,28 @@ import { conditionSchema } from './conditions.js';
 const keyPattern = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const keyMessage = 'must be 1 to 64 lowercase letters, digits or "-", such as "basket-waiting"';
 
+const reservedFields = ['id', 'variant', 'title', 'message', 'code', 'link', 'decisionId', 'click', 'dismiss'];
+
 /** What the page shows: each variant may replace any of these. */
 const content = {
   title: z.string().min(1).max(200).optional(),
   message: z.string().min(1).max(2000).optional(),
   code: z.string().max(64).optional(),
-  link: z.string().max(2048).optional(),
-  /** Extra fields passed to the page unchanged, such as an image URL. */
-  payload: z.record(z.string(), z.unknown()).optional(),
+  /** An http(s) URL or a path on the shop, such as "/cart/"; other schemes such as javascript: could run script on the shop's pages. */
+  link: z
+    .string()
+    .max(2048)
+    .refine((value) => /^https?:\/\//i.test(value) || (value.startsWith('/') && !value.startsWith('//')), {
+      message: 'must be an http:// or https:// URL or a path starting with "/", such as "/cart/"',
+    })
+    .optional(),
+  /** Extra fields passed to the page unchanged, such as an image URL; they cannot replace the offer's own fields. */
+  payload: z
+    .record(z.string(), z.unknown())
+    .refine((payload) => !Object.keys(payload).some((key) => reservedFields.includes(key)), {
+      message: 'must not set id, variant, title, message, code, link, decisionId, click or dismiss, which the offer itself sets',
+    })
+    .optional(),
 };
 
 const variantSchema = z
@@ -46,7 +60,7 @@ export const offerConfigSchema = z
     /** The highest priority among matching offers wins; ties go to the offer listed first. */
     priority: z.number().int().default(0),
     /** Placements where the offer may show; empty means every placement. */
-    placements: z.array(z.string().min(1)).default([]),
+    placements: z.array(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1 to 64 letters, digits, "_", ".", ":" or "-", as pages request placements')).default([]),
     /** When the offer may be served; either end may be left open. */
     schedule: z.object({ start: dateTime.optional(), end: dateTime.optional() }).strict().default({}),
     /** Which visitors the offer targets; without it, every visitor. */

@@ -180,7 +180,7 @@ export async function sendWebhook(
       redirect: 'manual',
       signal: AbortSignal.timeout(options.timeoutMs),
     });
-    const responseBody = (await response.text()).slice(0, 2048);
+    const responseBody = await readStart(response, 2048);
     return {
       ok: response.status >= 200 && response.status < 300,
       status: response.status,
@@ -194,6 +194,28 @@ export async function sendWebhook(
     const reason = timedOut ? `timed out after ${options.timeoutMs} ms` : `request failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`;
     return { ok: false, error: reason, durationMs: performance.now() - started };
   }
+}
+
+/**
+ * Reads at most `maxBytes` of a response body and cancels the rest, so that a receiver answering
+ * with a huge body cannot fill the collector's memory.
+ */
+async function readStart(response: Response, maxBytes: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).toString('utf8', 0, Math.min(size, maxBytes));
 }
 
 /** Milliseconds from a Retry-After header in seconds or as an HTTP date; undefined when absent or invalid. */

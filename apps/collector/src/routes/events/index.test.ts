@@ -271,6 +271,19 @@ describe('POST /v1/events quarantine', () => {
 });
 
 describe('POST /v1/events request errors', () => {
+  it('rejects deep nesting with 400', async () => {
+    const collector = openTestCollector();
+    // Written as text, because JSON.stringify itself overflows the stack at this depth.
+    const props = `${'{"next":'.repeat(5000)}"leaf"${'}'.repeat(5000)}`;
+    const event = JSON.stringify({ ...pageView(), type: 'custom', name: 'deep' }).replace(/}$/, `,"props":${props}}`);
+    const body = `{"siteKey":"${SITE_KEY}","sentAt":${Date.now()},"events":[${event}]}`;
+
+    const response = await collector.app.request('/v1/events', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+
+    expect(response.status).toBe(400);
+    expect((await responseJson<ErrorEnvelope>(response)).message).toContain('more than 32 levels deep');
+  });
+
   it('returns the error envelope', async () => {
     const collector = openTestCollector();
 
