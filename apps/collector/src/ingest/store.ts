@@ -5,7 +5,7 @@ import { events, quarantine } from '../db/schema.js';
 import { prepared, rowSql } from '../db/prepared.js';
 import { applyEvent } from '../profiles/apply.js';
 import { toProfileEvent } from '../profiles/event.js';
-import { isOfferEvent, recordOfferEvent } from '../offers/events.js';
+import { isOfferEvent, offerEventProblem, recordOfferEvent } from '../offers/events.js';
 import { enqueuePurchaseMoments, type PurchaseSite } from '../webhooks/purchase.js';
 
 export interface IncomingBatch {
@@ -25,15 +25,17 @@ export function storeBatch(tx: Tx, site: StoreSite, batch: IncomingBatch, receiv
   const result: BatchResult = { accepted: 0, duplicates: 0, rejected: [] };
   batch.events.forEach((raw, index) => {
     const parsed = parseEvent(raw);
-    if (!parsed.ok) {
-      result.rejected.push({ index, issues: parsed.issues });
+    const offerProblem = parsed.ok && isOfferEvent(parsed.event) ? offerEventProblem(tx, site.key, parsed.event) : undefined;
+    if (!parsed.ok || offerProblem) {
+      const issues = parsed.ok ? [offerProblem!] : parsed.issues;
+      result.rejected.push({ index, issues });
       tx.insert(quarantine)
         .values({
           siteKey: site.key,
           receivedAt,
           batchIndex: index,
           payload: JSON.stringify(raw) ?? 'null',
-          issues: JSON.stringify(parsed.issues),
+          issues: JSON.stringify(issues),
         })
         .run();
       return;

@@ -1,4 +1,5 @@
-import type { Event } from '@patron/protocol';
+import type { Event, Issue } from '@patron/protocol';
+import { prepared } from '../db/prepared.js';
 import type { Tx } from '../db/open.js';
 import { offerEvents } from '../db/schema.js';
 
@@ -24,4 +25,25 @@ export function recordOfferEvent(tx: Tx, siteKey: string, event: OfferEvent, occ
     })
     .onConflictDoNothing()
     .run();
+}
+
+const decisionSql = 'SELECT visitor_id AS visitorId, offer_id AS offerId, variant, group_name AS groupName, forced FROM decisions WHERE id = ? AND site_key = ?';
+
+/**
+ * Returns why an offer event cannot be counted, or undefined when it matches a decision the
+ * collector made for the same visitor: same offer, variant and group, and not a preview. Without
+ * this check any browser could invent exposures and steer the offer reports.
+ */
+export function offerEventProblem(tx: Tx, siteKey: string, event: OfferEvent): Issue | undefined {
+  const decision = prepared(tx, decisionSql).get(event.decisionId, siteKey) as
+    | { visitorId: string; offerId: string | null; variant: string | null; groupName: string | null; forced: number }
+    | undefined;
+  const issue = (message: string): Issue => ({ path: 'decisionId', message });
+  if (!decision || decision.visitorId !== event.visitorId) return issue('does not name a decision the collector made for this visitor');
+  if (decision.forced) return issue('names a forced preview, which is not recorded');
+  const group = event.type === 'offer_exposure' ? decision.groupName : 'treatment';
+  if (decision.groupName !== group || event.group !== group || (event.offerId ?? null) !== decision.offerId || (event.variant ?? null) !== (decision.variant ?? null)) {
+    return issue(`does not match the decision's offer, variant and group (${decision.offerId ?? 'none'}, ${decision.variant ?? 'none'}, ${decision.groupName ?? 'none'})`);
+  }
+  return undefined;
 }

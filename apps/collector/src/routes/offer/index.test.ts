@@ -499,3 +499,42 @@ describe('POST /v1/offer assignments', () => {
     ]);
   });
 });
+
+describe('offer events from pages', () => {
+  const split = { id: 'split', title: 'Split', message: 'Split', variants: [{ id: 'a' }, { id: 'b' }], when: always };
+
+  async function sendOfferEvent(collector: TestCollector, fields: Record<string, unknown>) {
+    const response = await collector.sendEvents([{ ...pageView(), type: 'offer_exposure', ...fields }]);
+    return responseJson<{ accepted: number; rejected: Array<{ issues: Array<{ path: string; message: string }> }> }>(response);
+  }
+
+  it('rejects an invented decision', async () => {
+    const collector = openShop([split]);
+
+    const result = await sendOfferEvent(collector, { decisionId: 'made-up', offerId: 'split', variant: 'a', group: 'control' });
+
+    expect(result.accepted).toBe(0);
+    expect(result.rejected[0]?.issues[0]?.message).toBe('does not name a decision the collector made for this visitor');
+    expect(collector.rows('SELECT * FROM offer_events')).toEqual([]);
+    expect(collector.rows('SELECT * FROM quarantine')).toHaveLength(1);
+  });
+
+  it('rejects another visitor’s decision', async () => {
+    const collector = openShop([split]);
+    const decision = await requestOffer(collector, { visitorId: 'someone-else' });
+
+    const result = await sendOfferEvent(collector, { decisionId: decision.decisionId, ...decision.assignment });
+
+    expect(result.accepted).toBe(0);
+  });
+
+  it('rejects a changed group', async () => {
+    const collector = openShop([split]);
+    const decision = await requestOffer(collector);
+
+    const result = await sendOfferEvent(collector, { decisionId: decision.decisionId, ...decision.assignment, group: 'control', variant: undefined });
+
+    expect(result.accepted).toBe(0);
+    expect(result.rejected[0]?.issues[0]?.message).toContain("does not match the decision's offer, variant and group");
+  });
+});
