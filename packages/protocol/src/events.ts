@@ -118,6 +118,12 @@ export const identifySchema = z.object({
   type: z.literal('identify'),
   userId: z.string().min(1).max(256),
   traits: propertiesSchema.optional(),
+  /**
+   * Hex HMAC-SHA256 of the user id with the site's secret key, computed by the shop's server. Sites
+   * that require identity verification accept identify only with it, so a browser cannot claim
+   * someone else's profile.
+   */
+  userHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters: HMAC-SHA256 of the user id with the site secret key').optional(),
 });
 
 export const customEventSchema = z.object({

@@ -48,6 +48,7 @@ describe('event payloads', () => {
       { type: 'purchase', transactionId: 'HH-1', value: '48.00', currency: 'GBP', shipping: 3.5, items: [{ ...teapot, quantity: 2 }] },
     ],
     ['identify', (t) => t.identify('ada@example.com', { plan: 'gold' }), { type: 'identify', userId: 'ada@example.com', traits: { plan: 'gold' } }],
+    ['identify with userHash', (t) => t.identify('ada', undefined, 'a'.repeat(64)), { type: 'identify', userId: 'ada', userHash: 'a'.repeat(64) }],
     ['track', (t) => t.track('newsletter_signup', { source: 'footer' }), { type: 'custom', name: 'newsletter_signup', props: { source: 'footer' } }],
   ])('%s sends a valid event', async (_name, call, expected) => {
     const net = recordFetch();

@@ -72,8 +72,12 @@ export interface Tracker {
   removeFromCart(item: Item, quantity?: number): void;
   beginCheckout(items?: Array<Item & { quantity?: number }>): void;
   purchase(order: PurchaseInput): void;
-  /** Links this visitor to a known user; later events carry the user id. */
-  identify(userId: string, traits?: Properties): void;
+  /**
+   * Links this visitor to a known user; later events carry the user id. `userHash` is the
+   * HMAC-SHA256 of the user id with the site's secret key, computed by the shop's server, which
+   * sites that require identity verification need.
+   */
+  identify(userId: string, traits?: Properties, userHash?: string): void;
   /** Records a custom event. */
   track(name: string, props?: Properties): void;
   /**
@@ -175,9 +179,9 @@ export function createTracker(options: TrackerOptions): Tracker {
     removeFromCart: (item, quantity) => itemEvent('remove_from_cart', item, quantity),
     beginCheckout: (items) => record({ type: 'begin_checkout', items: lines(items), currency }),
     purchase: (order) => record({ ...order, type: 'purchase', currency: order.currency ?? currency, items: lines(order.items) }),
-    identify(userId, traits) {
+    identify(userId, traits, userHash) {
       identity.setUser(userId);
-      record({ type: 'identify', userId, traits });
+      record({ type: 'identify', userId, traits, userHash });
     },
     track: (name, props) => record({ type: 'custom', name, props }),
     async getOffer({ placement, timeout = options.offerTimeout ?? 300 } = {}) {

@@ -32,6 +32,11 @@ export const siteConfigSchema = z
     /** Endpoints that receive moments of the customer's journey, signed with their own secrets. */
     webhooks: z.array(webhookConfigSchema).default([]),
     webhookSettings: webhookSettingsSchema,
+    /**
+     * "required" accepts identify only with a userHash signed by the shop's server, and ignores the
+     * user id other events carry, so that no browser can attach itself to a customer's profile.
+     */
+    identityVerification: z.enum(['off', 'required']).default('off'),
     /** Tier overrides and pass lifetime for serving the best customers first under overload. */
     priority: prioritySettingsSchema,
     /**

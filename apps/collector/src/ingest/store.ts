@@ -6,6 +6,7 @@ import { prepared, rowSql } from '../db/prepared.js';
 import { applyEvent } from '../profiles/apply.js';
 import { toProfileEvent } from '../profiles/event.js';
 import { isOfferEvent, offerEventProblem, recordOfferEvent } from '../offers/events.js';
+import { identifyProblem } from '../profiles/verification.js';
 import { enqueuePurchaseMoments, type PurchaseSite } from '../webhooks/purchase.js';
 
 export interface IncomingBatch {
@@ -13,7 +14,14 @@ export interface IncomingBatch {
   events: unknown[];
 }
 
-export type StoreSite = Pick<SiteConfig, 'key' | 'currency'> & PurchaseSite;
+export type StoreSite = Pick<SiteConfig, 'key' | 'currency' | 'identityVerification' | 'secretKey'> & PurchaseSite;
+
+/** Returns why a valid event must still be rejected: an offer event without its decision, or an unverified identify. */
+function eventProblem(tx: Tx, site: StoreSite, event: Event) {
+  if (isOfferEvent(event)) return offerEventProblem(tx, site.key, event);
+  if (event.type === 'identify') return identifyProblem(site, event.userId, event.userHash);
+  return undefined;
+}
 
 /**
  * Validates and stores one batch, and updates the visitors' profiles, within the caller's
@@ -25,9 +33,9 @@ export function storeBatch(tx: Tx, site: StoreSite, batch: IncomingBatch, receiv
   const result: BatchResult = { accepted: 0, duplicates: 0, rejected: [] };
   batch.events.forEach((raw, index) => {
     const parsed = parseEvent(raw);
-    const offerProblem = parsed.ok && isOfferEvent(parsed.event) ? offerEventProblem(tx, site.key, parsed.event) : undefined;
-    if (!parsed.ok || offerProblem) {
-      const issues = parsed.ok ? [offerProblem!] : parsed.issues;
+    const problem = parsed.ok ? eventProblem(tx, site, parsed.event) : undefined;
+    if (!parsed.ok || problem) {
+      const issues = parsed.ok ? [problem!] : parsed.issues;
       result.rejected.push({ index, issues });
       tx.insert(quarantine)
         .values({
@@ -49,6 +57,8 @@ export function storeBatch(tx: Tx, site: StoreSite, batch: IncomingBatch, receiv
     }
     result.accepted++;
     const event = toProfileEvent(row);
+    // Under required verification only a verified identify links a visitor to a user.
+    if (site.identityVerification === 'required' && event.type !== 'identify') event.userId = null;
     applyEvent(tx, site, event);
     if (isOfferEvent(parsed.event)) recordOfferEvent(tx, site.key, parsed.event, row.occurredAt);
     if (event.type === 'purchase') enqueuePurchaseMoments(tx, site, event);
