@@ -10,6 +10,7 @@ import { predictCustomerValue } from './value/predict.js';
 import { scoreCustomers } from './value/score.js';
 import { enqueueAbandonedCarts, enqueueValueChanges } from './webhooks/changes.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { readSecret } from './webhooks/secret.js';
 
 // Customer scores and value predictions are recomputed this often while the collector runs, and once at start.
 const SCORING_INTERVAL_MS = 60 * 60 * 1000;
@@ -33,6 +34,16 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
         { siteKey: site.key, variable: site.secretKey.slice(4) },
         'the environment variable named by secretKey is not set or shorter than 24 characters; the admin API of this site rejects every request',
       );
+    }
+  }
+  for (const site of config.sites) {
+    for (const webhook of site.webhooks) {
+      if (!readSecret(webhook.secret)) {
+        logger.warn(
+          { siteKey: site.key, webhookId: webhook.id, variable: webhook.secret.slice(4) },
+          'the environment variable named by the webhook secret is not set or shorter than 24 characters; its deliveries wait and retry until it is set',
+        );
+      }
     }
   }
   const db = openDatabase(settings.db);

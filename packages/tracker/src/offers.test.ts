@@ -28,7 +28,8 @@ let collector: LoopbackCollector | undefined;
 /** Starts the loopback collector and a tracker that sends to it. */
 async function setUp(reply: (request: unknown) => OfferReply, delays: { offerDelay?: number; eventsDelay?: number } = {}, options: Partial<TrackerOptions> = {}) {
   collector = await startLoopbackCollector(reply, delays);
-  const tracker = createTracker(testOptions({ endpoint: collector.url, flushDelay: 60_000, ...options }));
+  // A generous timeout unless a test sets one, so a busy CI machine does not turn offers into null.
+  const tracker = createTracker(testOptions({ endpoint: collector.url, flushDelay: 60_000, offerTimeout: 5_000, ...options }));
   return { collector, tracker };
 }
 
@@ -200,7 +201,7 @@ describe('timeout', () => {
   });
 
   it('waits 300 ms by default', async () => {
-    const { tracker } = await setUp(() => treatment, { offerDelay: 5_000 });
+    const { tracker } = await setUp(() => treatment, { offerDelay: 5_000 }, { offerTimeout: undefined });
     const started = performance.now();
     await tracker.getOffer();
     const elapsed = performance.now() - started;

@@ -89,5 +89,10 @@ function toAudienceRow(row: ProfileRow, currency: string): AudienceRow {
 }
 
 
-/** Formats rows as CSV lines, the header first; `header` false continues an export. */
-export const toCsv = (rows: AudienceRow[], header: boolean) => stringify(rows, { header, columns: [...audienceColumns], cast: { boolean: String } });
+/**
+ * Formats rows as CSV lines, the header first; `header` false continues an export. A text cell
+ * that starts with =, +, -, @, a tab or a carriage return gets a leading apostrophe, so that a
+ * spreadsheet shows it instead of running it as a formula (traits come from browsers).
+ */
+export const toCsv = (rows: AudienceRow[], header: boolean) =>
+  stringify(rows, { header, columns: [...audienceColumns], cast: { string: (value) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value) } });

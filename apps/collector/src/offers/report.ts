@@ -67,14 +67,14 @@ export function reportOffers(db: Db, site: SiteConfig, catalog: OfferCatalog, si
     .all();
   const exposures: Exposure[] = pageEvents.filter((event) => event.type === 'offer_exposure');
 
-  const decided = decidedPeople(db, site.key, since);
-  const people = [...new Set([...exposures.map((exposure) => exposure.profileId), ...decided.map((decision) => decision.profileId)])];
-  const personOrders = ordersOf(db, site, people);
-
   const offerOfCoupon = new Map<string, string>();
   for (const offer of catalog.list(site.key)) {
     for (const variant of offer.variants) if (variant.code) offerOfCoupon.set(variant.code, offer.config.id);
   }
+  const decided = decidedPeople(db, site.key, since);
+  const people = [...new Set([...exposures.map((exposure) => exposure.profileId), ...decided.map((decision) => decision.profileId)])];
+  // Orders with an offer's code count too when their buyer was never exposed, to report coupons that travelled.
+  const personOrders = [...ordersOf(db, site, people), ...couponOrdersOfOthers(db, site, [...offerOfCoupon.keys()], new Set(people), since)];
   const attribution = attributeOrders(exposures, personOrders, offerOfCoupon, windowMs);
   const armOf = (key: string, group: Exposure[]): ArmReport => summarizeArm(group, attribution.revenue.get(key));
 
@@ -137,6 +137,17 @@ function ordersOf(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, people: st
     result.push(...rows);
   }
   return result;
+}
+
+/** Orders carrying one of the coupon codes by people outside `people`, in the site's currency. */
+function couponOrdersOfOthers(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>, codes: string[], people: ReadonlySet<string>, since: number | undefined): Order[] {
+  if (codes.length === 0) return [];
+  return db
+    .select({ profileId: orders.profileId, at: orders.placedAt, value: sql<number>`${orders.value} - ${orders.refunded}`, coupon: orders.coupon })
+    .from(orders)
+    .where(and(eq(orders.siteKey, site.key), eq(orders.currency, site.currency), inArray(orders.coupon, codes), since === undefined ? undefined : gte(orders.placedAt, since)))
+    .all()
+    .filter((order) => !people.has(order.profileId));
 }
 
 /**

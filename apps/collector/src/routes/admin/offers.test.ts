@@ -172,6 +172,18 @@ describe('offer previews', () => {
     expect((await responseJson<ErrorEnvelope>(response)).message).toContain('not one this site signed');
   });
 
+  it('rejects a preview of a deleted offer', async () => {
+    const collector = openAdmin([]);
+    await call(collector, 'POST', '/offers', apiOffer());
+    const { token } = await responseJson<{ token: string }>(await call(collector, 'POST', '/offers/spring-sale/preview', {}));
+    await call(collector, 'DELETE', '/offers/spring-sale');
+
+    const response = await collector.postJson('/v1/offer', { siteKey: SITE_KEY, visitorId: 'visitor-1', force: token });
+
+    expect(response.status).toBe(401);
+    expect((await responseJson<ErrorEnvelope>(response)).message).toContain('which the site no longer has');
+  });
+
   it('rejects an unknown variant', async () => {
     const collector = openAdmin([variants]);
 
@@ -275,6 +287,15 @@ describe('offer report', () => {
     expect(report.programme.inProgramme.visitors).toBe(ids.length - inHoldout.length);
     expect(report.programme.holdout).toMatchObject({ conversions: 1, revenue: 1200 });
     expect(report.programme.inProgramme.conversions).toBe(0);
+  });
+
+  it('counts a coupon used without exposure', async () => {
+    const collector = openAdmin([measured]);
+    await collector.storeEvents([purchase('order-1', 10, { visitorId: 'never-exposed', coupon: 'BACK10' })]);
+
+    const report = await responseJson<OffersReport>(await call(collector, 'GET', '/offers/report'));
+
+    expect(report.offers[0]?.couponOrdersWithoutExposure).toBe(1);
   });
 
   it('rejects an invalid since', async () => {

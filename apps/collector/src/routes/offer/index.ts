@@ -46,6 +46,10 @@ function decideResponse(c: Context<AppEnv>, request: OfferRequest, site: SiteCon
   if (token) {
     const claims = verifyPreviewToken(token, site.key, siteSecret(site), now);
     if ('problem' in claims) throw new HttpError(401, 'unauthorized', `Cannot force an offer: ${claims.problem}`);
+    const previewed = offerCatalog.get(site.key, claims.offer);
+    if (!previewed || (claims.variant !== undefined && !previewed.variants.some((variant) => variant.id === claims.variant))) {
+      throw new HttpError(401, 'unauthorized', `Cannot force an offer: the preview names ${claims.offer}/${claims.variant ?? 'its first variant'}, which the site no longer has; create a new preview`);
+    }
     forced = { offerId: claims.offer, variant: claims.variant };
   }
 
