@@ -3,6 +3,9 @@ import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchChromium, newVisitorContext, serveShop, waitUntil, type ServedShop } from './harness.js';
 
+/** Matches requests to /v1/events with or without a query string, such as the tracker's pass. */
+const EVENTS_URL = /\/v1\/events(\?|$)/;
+
 const skip = browserSkipReason();
 const products = ['enamel-teapot', 'regency-teacup', 'jam-jar-lantern', 'paper-star-garland', 'wooden-advent-calendar'];
 
@@ -13,7 +16,7 @@ const products = ['enamel-teapot', 'regency-teacup', 'jam-jar-lantern', 'paper-s
 function watchSentIds(context: BrowserContext): string[] {
   const ids: string[] = [];
   context.on('requestfinished', (request: Request) => {
-    if (!request.url().endsWith('/v1/events')) return;
+    if (new URL(request.url()).pathname !== '/v1/events') return;
     const batch = JSON.parse(request.postData() ?? '{}') as Batch;
     ids.push(...batch.events.map((event) => event.id));
   });
@@ -82,7 +85,7 @@ describe.skipIf(skip !== undefined)('tracker delivery in Chromium', () => {
   it('waits as Retry-After asks on a 503', async () => {
     context = await newVisitorContext(browser, shop.url);
     const attempts: number[] = [];
-    await context.route('**/v1/events', async (route) => {
+    await context.route(EVENTS_URL, async (route) => {
       attempts.push(Date.now());
       if (attempts.length === 1) {
         await route.fulfill({ status: 503, headers: { 'Retry-After': '2', 'Content-Type': 'application/json' }, body: '{"code":"overloaded"}' });
@@ -102,7 +105,7 @@ describe.skipIf(skip !== undefined)('tracker delivery in Chromium', () => {
   it('sends each event from only one of two tabs', async () => {
     context = await newVisitorContext(browser, shop.url);
     // A slow collector keeps one tab's batch in flight while the other tab flushes.
-    await context.route('**/v1/events', async (route) => {
+    await context.route(EVENTS_URL, async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       await route.continue();
     });
@@ -112,7 +115,7 @@ describe.skipIf(skip !== undefined)('tracker delivery in Chromium', () => {
     // what must never happen is both tabs delivering it.
     const senders = new Map<string, Set<Page>>();
     context.on('requestfinished', (request: Request) => {
-      if (!request.url().endsWith('/v1/events')) return;
+      if (new URL(request.url()).pathname !== '/v1/events') return;
       for (const event of (JSON.parse(request.postData() ?? '{}') as Batch).events) {
         senders.set(event.id, (senders.get(event.id) ?? new Set()).add(request.frame().page()));
       }
