@@ -49,6 +49,7 @@ const encoder = new TextEncoder();
  * missing or malformed header, a wrong signature, or a signature older than the tolerance.
  */
 export async function verifyWebhook(body: string, signature: string | string[] | null | undefined, secret: string, options: VerifyOptions = {}): Promise<WebhookDelivery> {
+  if (!secret) throw new WebhookVerificationError('The webhook secret is empty; pass the secret configured for this webhook in Patron');
   const header = Array.isArray(signature) ? signature[0] : signature;
   const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '');
   if (!match) throw new WebhookVerificationError('The Patron-Signature header is missing or not in the form t=<seconds>,v1=<hex>');
@@ -56,7 +57,9 @@ export async function verifyWebhook(body: string, signature: string | string[] |
   const tolerance = options.toleranceSeconds ?? 300;
   const now = (options.now ?? Date.now()) / 1000;
   if (Math.abs(now - seconds) > tolerance) {
-    throw new WebhookVerificationError(`The signature was made ${Math.round(now - seconds)} s ago, outside the ${tolerance} s tolerance; check the server clock, or this is a replayed request`);
+    const offset = Math.round(Math.abs(now - seconds));
+    const when = now >= seconds ? `${offset} s ago` : `${offset} s in the future`;
+    throw new WebhookVerificationError(`The signature was made ${when}, outside the ${tolerance} s tolerance; check the server clock, or this is a replayed request`);
   }
 
   const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);

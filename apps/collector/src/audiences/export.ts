@@ -11,11 +11,11 @@ export const audienceFilterSchema = z
     segment: z.enum(segments.map((segment) => segment.name) as [SegmentName, ...SegmentName[]]).optional(),
     tier: z.enum(tiers.map((tier) => tier.name) as [TierName, ...TierName[]]).optional(),
     offer: z.string().min(1).max(64).optional(),
-    /** With `offer`: only the people in this group of it. */
-    group: z.enum(['treatment', 'control', 'holdout']).optional(),
+    /** With `offer`: only the people shown it, or only its control group. The programme's holdout belongs to no offer. */
+    group: z.enum(['treatment', 'control']).optional(),
   })
   .strict()
-  .refine((filter) => filter.group === undefined || filter.offer !== undefined, { message: 'group needs offer', path: ['group'] });
+  .refine((filter) => filter.group === undefined || filter.offer !== undefined, { message: 'applies only with offer, which names the offer whose group to export', path: ['group'] });
 
 export type AudienceFilter = z.infer<typeof audienceFilterSchema>;
 

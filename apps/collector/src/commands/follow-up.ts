@@ -82,7 +82,7 @@ function replayCommand(args: string[]): number {
   }
 }
 
-export const exportHelp = `Usage: patron export audience [--segment <name>] [--tier <name>] [--offer <id> [--group treatment|control|holdout]]
+export const exportHelp = `Usage: patron export audience [--segment <name>] [--tier <name>] [--offer <id> [--group treatment|control]]
                               [--format csv|json] [--out <file>] [--site <key>] [--db <path>] [--config <path>]
 
 Writes the customers of a segment, a tier or an offer's audience (every customer with an order
@@ -94,9 +94,10 @@ predicted_value, currency. Email is the "email" trait the shop sent with identif
 /** Runs `patron export audience`; returns the exit code. */
 export async function exportCommand(args: string[]): Promise<number> {
   const [what, ...rest] = args;
-  if (what !== 'audience') {
-    process.stderr.write(exportHelp);
-    return what === '--help' || what === '-h' ? 0 : 2;
+  if (what !== 'audience' || rest.includes('--help') || rest.includes('-h')) {
+    const help = what === '--help' || what === '-h' || rest.includes('--help') || rest.includes('-h');
+    (help ? process.stdout : process.stderr).write(exportHelp);
+    return help ? 0 : 2;
   }
   const options = {
     segment: { type: 'string' },
@@ -114,7 +115,15 @@ export async function exportCommand(args: string[]): Promise<number> {
     if (!filter.success) {
       throw new SettingsError(filter.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`).join('; '));
     }
+    if (filter.data.offer && !db.$client.prepare('SELECT 1 FROM offer_events WHERE site_key = ? AND offer_id = ? LIMIT 1').get(site.key, filter.data.offer)) {
+      process.stderr.write(`No exposures of offer "${filter.data.offer}" are recorded on site "${site.key}", so its audience is empty; check the offer id\n`);
+    }
     const output = typeof values.out === 'string' ? createWriteStream(values.out) : process.stdout;
+    // A reader that stops early, such as "| head", closes the pipe; that ends the export quietly.
+    output.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(0);
+    });
     const write = async (text: string) => {
       if (!output.write(text)) await once(output, 'drain');
     };

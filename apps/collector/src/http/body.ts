@@ -61,5 +61,5 @@ export const payloadTooLarge = () =>
   new HttpError(
     413,
     'payload_too_large',
-    `The body is larger than ${limits.maxBodyBytes} bytes; send fewer events per request`,
+    `The body is larger than ${limits.maxBodyBytes} bytes; send fewer events per request, or a smaller offer`,
   );
