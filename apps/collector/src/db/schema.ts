@@ -322,3 +322,16 @@ export const webhookMarks = sqliteTable(
   },
   (table) => [primaryKey({ columns: [table.siteKey, table.profileId] })],
 );
+
+/** Moves of customers between RFM segments, noted at each check after scoring, for the dashboard. */
+export const segmentMoves = sqliteTable(
+  'segment_moves',
+  {
+    siteKey: text('site_key').notNull(),
+    profileId: text('profile_id').notNull(),
+    fromSegment: text('from_segment'),
+    toSegment: text('to_segment'),
+    movedAt: integer('moved_at').notNull(),
+  },
+  (table) => [index('segment_moves_site').on(table.siteKey, table.movedAt)],
+);

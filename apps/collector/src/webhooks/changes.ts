@@ -1,20 +1,19 @@
 import { and, eq, gte, gt, lte, ne } from 'drizzle-orm';
 import type { SiteConfig } from '../config/schema.js';
 import type { Db } from '../db/open.js';
-import { profiles, webhookMarks } from '../db/schema.js';
+import { profiles, segmentMoves, webhookMarks } from '../db/schema.js';
 import { enqueueMoment, isSubscribed } from './enqueue.js';
 
 export type ChangeSite = Pick<SiteConfig, 'key' | 'currency' | 'webhooks' | 'webhookSettings' | 'abandonedCartMinutes'>;
 
 /**
  * Compares every customer's segment, tier and probability of being active with the state last
- * seen, enqueues `customer.segment_changed`, `customer.tier_changed` and `customer.lapsing` for the
- * changes, and stores the new state. A customer seen for the first time is stored without a
- * moment, so the first run after an import announces nothing. Returns the moments enqueued.
+ * seen, notes segment moves for the dashboard, enqueues `customer.segment_changed`,
+ * `customer.tier_changed` and `customer.lapsing` for subscribed endpoints, and stores the new
+ * state. A customer seen for the first time is stored without a move or moment, so the first run
+ * after an import announces nothing. Returns the moments enqueued.
  */
 export function enqueueValueChanges(db: Db, site: ChangeSite, now = Date.now()): number {
-  const watched = (['customer.segment_changed', 'customer.tier_changed', 'customer.lapsing'] as const).some((event) => isSubscribed(site, event));
-  if (!watched) return 0;
   const threshold = site.webhookSettings.lapsingBelow;
   let enqueued = 0;
 
@@ -31,6 +30,7 @@ export function enqueueValueChanges(db: Db, site: ChangeSite, now = Date.now()):
       if (mark) {
         const computedAt = profile.rfm ? (JSON.parse(profile.rfm) as { computedAt: number }).computedAt : now;
         if (mark.segment !== profile.segment) {
+          tx.insert(segmentMoves).values({ siteKey: site.key, profileId: profile.id, fromSegment: mark.segment, toSegment: profile.segment, movedAt: now }).run();
           const data = { previousSegment: mark.segment, segment: profile.segment };
           enqueued += enqueueMoment(tx, site, { event: 'customer.segment_changed', dedupeKey: `segment:${profile.id}:${computedAt}`, profile, data, at: now }, now);
         }

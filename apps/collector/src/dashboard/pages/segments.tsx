@@ -1,6 +1,5 @@
 import type { Context } from 'hono';
 import type { FC } from 'hono/jsx';
-import { isSubscribed } from '../../webhooks/enqueue.js';
 import { listSegments } from '../../value/queries.js';
 import { segmentOf, segments } from '../../value/segments.js';
 import { BarTable } from '../charts.js';
@@ -20,8 +19,7 @@ export function segmentsPage(c: Context<DashboardEnv>) {
   const { db, site } = c.var;
   const { run, segments: summaries } = listSegments(db, site.key);
   const grid = readRfmGrid(db, site.key);
-  const marksKept = (['customer.segment_changed', 'customer.tier_changed', 'customer.lapsing'] as const).some((event) => isSubscribed(site, event));
-  const moves = marksKept ? readSegmentMoves(db, site.key) : [];
+  const { moves, at: movedAt } = readSegmentMoves(db, site.key);
   const { format } = context;
 
   return sendPage(
@@ -55,7 +53,7 @@ export function segmentsPage(c: Context<DashboardEnv>) {
           }))}
         />
       </section>
-      <MovesCard context={context} moves={moves} marksKept={marksKept} />
+      <MovesCard context={context} moves={moves} movedAt={movedAt} />
     </Layout>,
   );
 }
@@ -111,7 +109,7 @@ const HeatMap: FC<{ context: PageContext; grid: GridCell[] }> = ({ context, grid
   );
 };
 
-const MovesCard: FC<{ context: PageContext; moves: SegmentMove[]; marksKept: boolean }> = ({ context, moves, marksKept }) => {
+const MovesCard: FC<{ context: PageContext; moves: SegmentMove[]; movedAt: number | null }> = ({ context, moves, movedAt }) => {
   const { format } = context;
   const names: Array<string | null> = [...segments.map((segment) => segment.name as string), null];
   const present = names.filter((name) => moves.some((move) => move.from === name || move.to === name));
@@ -120,23 +118,18 @@ const MovesCard: FC<{ context: PageContext; moves: SegmentMove[]; marksKept: boo
   const label = (name: string | null) => name ?? 'not scored';
   return (
     <section class="card" aria-labelledby="moves-title">
-      <h2 id="moves-title">Moves since the last check</h2>
-      {!marksKept ? (
-        <p>
-          Not tracked for this site. The collector keeps each customer's previous segment only for sites with a webhook on customer.segment_changed,
-          customer.tier_changed or customer.lapsing (see the follow-up guide).
-        </p>
-      ) : moves.length === 0 ? (
-        <p>No check has run yet. The collector compares segments right after each hourly scoring.</p>
+      <h2 id="moves-title">Latest moves between segments</h2>
+      {movedAt === null ? (
+        <p>No customer has changed segment yet. The collector compares every customer's segment with the previous one right after each hourly scoring.</p>
       ) : (
         <>
           <p data-metric="segment-moves">
-            {format.count(moved)} {moved === 1 ? 'customer has' : 'customers have'} changed segment since the last check. The collector checks right after each
-            hourly scoring, so moves show here only between a scoring outside that schedule (an import, or the admin API) and the next check.
+            {format.count(moved)} {moved === 1 ? 'customer' : 'customers'} changed segment at the check of {format.dateTime(movedAt)}, the latest that found
+            moves. The collector compares segments right after each hourly scoring.
           </p>
           <TableScroll label="Moves between segments">
             <table class="moves" data-table="segment-moves">
-              <caption>Customers by segment at the last check (rows) and now (columns)</caption>
+              <caption>Customers by segment before that check (rows) and after it (columns)</caption>
               <thead>
                 <tr>
                   <th scope="col">Was ↓ / now →</th>

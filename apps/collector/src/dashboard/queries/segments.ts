@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
-import { profiles, webhookMarks } from '../../db/schema.js';
+import { profiles, segmentMoves } from '../../db/schema.js';
 
 /** Customers and revenue (minor units) of one cell of the RFM grid. */
 export interface GridCell {
@@ -30,17 +30,17 @@ export interface SegmentMove {
 }
 
 /**
- * Compares each customer's segment now with the one stored at the previous check of segment
- * changes (webhook_marks). The collector keeps those marks only for sites with a webhook on
- * customer.segment_changed, customer.tier_changed or customer.lapsing, and refreshes them right
- * after each scoring, so the moves are those since that check, not over a chosen period.
+ * Reads the moves noted at the latest check that found any: the collector compares every
+ * customer's segment with the previous one right after each scoring and notes who moved.
  */
-export function readSegmentMoves(db: Db, siteKey: string): SegmentMove[] {
-  return db
-    .select({ from: webhookMarks.segment, to: profiles.segment, customers: sql<number>`count(*)` })
-    .from(webhookMarks)
-    .innerJoin(profiles, and(eq(profiles.siteKey, webhookMarks.siteKey), eq(profiles.id, webhookMarks.profileId)))
-    .where(eq(webhookMarks.siteKey, siteKey))
-    .groupBy(webhookMarks.segment, profiles.segment)
+export function readSegmentMoves(db: Db, siteKey: string): { moves: SegmentMove[]; at: number | null } {
+  const latest = db.select({ at: sql<number | null>`max(${segmentMoves.movedAt})` }).from(segmentMoves).where(eq(segmentMoves.siteKey, siteKey)).get()?.at ?? null;
+  if (latest === null) return { moves: [], at: null };
+  const moves = db
+    .select({ from: segmentMoves.fromSegment, to: segmentMoves.toSegment, customers: sql<number>`count(*)` })
+    .from(segmentMoves)
+    .where(and(eq(segmentMoves.siteKey, siteKey), eq(segmentMoves.movedAt, latest)))
+    .groupBy(segmentMoves.fromSegment, segmentMoves.toSegment)
     .all();
+  return { moves, at: latest };
 }
