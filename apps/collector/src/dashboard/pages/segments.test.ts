@@ -6,7 +6,6 @@ import { enqueueValueChanges } from '../../webhooks/changes.js';
 
 const SECRET = 'a-secret-key-of-24-chars-or-more';
 const DAY = 24 * 60 * 60 * 1000;
-const segmentWebhook = { id: 'crm', url: 'http://127.0.0.1:9/hooks', events: ['customer.segment_changed' as const], secret: 'a-webhook-secret-of-24-chars-or-more' };
 
 function openSegments(overrides: Partial<SiteInput> = {}) {
   return openTestCollector(configInput(siteInput({ secretKey: SECRET, minCustomersForScores: 5, ...overrides })));
