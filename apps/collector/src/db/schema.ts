@@ -37,21 +37,27 @@ export const events = sqliteTable(
       .on(table.siteKey, table.transactionId)
       .where(sql`type = 'purchase'`),
     index('events_visitor_time').on(table.siteKey, table.visitorId, table.occurredAt),
+    // Time ranges of a site: the dashboard's periods and the retention job.
+    index('events_site_time').on(table.siteKey, table.occurredAt),
   ],
 );
 
 /** Invalid events, kept with the validation issues that rejected them. */
-export const quarantine = sqliteTable('quarantine', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  siteKey: text('site_key').notNull(),
-  receivedAt: integer('received_at').notNull(),
-  /** Position of the event in its batch. */
-  batchIndex: integer('batch_index').notNull(),
-  /** The event exactly as received, as JSON. */
-  payload: text('payload').notNull(),
-  /** JSON array of `{ path, message }`. */
-  issues: text('issues').notNull(),
-});
+export const quarantine = sqliteTable(
+  'quarantine',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    siteKey: text('site_key').notNull(),
+    receivedAt: integer('received_at').notNull(),
+    /** Position of the event in its batch. */
+    batchIndex: integer('batch_index').notNull(),
+    /** The event exactly as received, as JSON. */
+    payload: text('payload').notNull(),
+    /** JSON array of `{ path, message }`. */
+    issues: text('issues').notNull(),
+  },
+  (table) => [index('quarantine_site_time').on(table.siteKey, table.receivedAt)],
+);
 
 /** Every offer decision, including the ones that chose no offer, with the reasons given. */
 export const decisions = sqliteTable(
@@ -74,7 +80,10 @@ export const decisions = sqliteTable(
     reasons: text('reasons').notNull(),
     decidedAt: integer('decided_at').notNull(),
   },
-  (table) => [index('decisions_visitor').on(table.siteKey, table.visitorId, table.decidedAt)],
+  (table) => [
+    index('decisions_visitor').on(table.siteKey, table.visitorId, table.decidedAt),
+    index('decisions_site_time').on(table.siteKey, table.decidedAt),
+  ],
 );
 
 /**
@@ -129,6 +138,7 @@ export const offerEvents = sqliteTable(
     primaryKey({ columns: [table.siteKey, table.eventId] }),
     index('offer_events_offer').on(table.siteKey, table.offerId, table.occurredAt),
     index('offer_events_visitor').on(table.siteKey, table.visitorId),
+    index('offer_events_site_time').on(table.siteKey, table.occurredAt),
   ],
 );
 
