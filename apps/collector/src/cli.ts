@@ -8,6 +8,7 @@ import { customersCommand, importCommand, segmentsCommand } from './commands/cus
 import { ImportError } from './import/orders.js';
 import { profilesCommand } from './commands/profiles.js';
 import { exportCommand, webhooksCommand } from './commands/follow-up.js';
+import { retentionCommand } from './commands/retention.js';
 
 const help = `Usage: patron <command> [options]
 
@@ -21,6 +22,7 @@ Commands:
   segments           list the RFM segments with their share of revenue
   webhooks           test an endpoint, list deliveries, replay failed ones
   export audience    write a segment, tier or offer audience as CSV or JSON
+  retention apply    delete raw rows older than each site's retentionDays
   help               show this text
 `;
 
@@ -36,6 +38,7 @@ export async function main(args: string[]): Promise<number> {
     if (command === 'segments') return segmentsCommand(rest);
     if (command === 'webhooks') return await webhooksCommand(rest);
     if (command === 'export') return await exportCommand(rest);
+    if (command === 'retention') return await retentionCommand(rest);
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
       process.stdout.write(help);
       return 0;

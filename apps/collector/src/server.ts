@@ -6,6 +6,7 @@ import { loadConfig } from './config/load.js';
 import type { ServeSettings } from './config/settings.js';
 import { openDatabase } from './db/open.js';
 import { siteSecret } from './http/admin-auth.js';
+import { startRetentionJob } from './retention/job.js';
 import { predictCustomerValue } from './value/predict.js';
 import { scoreCustomers } from './value/score.js';
 import { enqueueAbandonedCarts, enqueueValueChanges } from './webhooks/changes.js';
@@ -86,6 +87,7 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
   const cartScan = setInterval(scanCarts, CART_SCAN_INTERVAL_MS);
   cartScan.unref();
   dispatcher.start();
+  const retention = startRetentionJob(db, config, logger);
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `http://${host}:${port}`;
   logger.info(
@@ -102,6 +104,7 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
         clearInterval(cartScan);
         server.close(async (error) => {
           await dispatcher.stop();
+          await retention.stop();
           db.$client.close();
           logger.info('collector stopped');
           if (error) reject(error);

@@ -50,6 +50,12 @@ export const siteConfigSchema = z
         message: 'must be at least 24 characters, or "env:NAME" to read it from the environment variable NAME',
       })
       .optional(),
+    /**
+     * Days to keep raw rows: events other than purchases and refunds, quarantined events, offer
+     * decisions and offer events. Older ones are deleted at start and every hour. Left out, nothing
+     * is deleted by age.
+     */
+    retentionDays: z.number().int().min(30).max(36_500).optional(),
     /** Minutes after the last cart change when a cart with items and no purchase counts as abandoned. */
     abandonedCartMinutes: z.number().positive().default(30),
     /**
@@ -80,6 +86,13 @@ export const siteConfigSchema = z
       }
       seen.add(offer.id);
     });
+    if (site.retentionDays !== undefined && site.retentionDays < site.offerSettings.attributionDays) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retentionDays'],
+        message: `must be at least offerSettings.attributionDays (${site.offerSettings.attributionDays}), so that exposures are kept until their purchases can count`,
+      });
+    }
   });
 
 export const configSchema = z
