@@ -9,12 +9,14 @@ import { ImportError } from './import/orders.js';
 import { profilesCommand } from './commands/profiles.js';
 import { exportCommand, webhooksCommand } from './commands/follow-up.js';
 import { retentionCommand } from './commands/retention.js';
+import { backupCommand } from './commands/backup.js';
 
 const help = `Usage: patron <command> [options]
 
 Commands:
   serve              start the collector (patron serve --help lists its options)
   migrate            create the database or apply pending migrations, then exit
+  backup FILE        write a consistent copy of the database while the collector runs
   profiles rebuild   rebuild a site's profiles from its stored events
   import orders      import an order export (CSV or CSV.gz) into orders and profiles
   customers top      list the most valuable customers
@@ -32,6 +34,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     if (command === 'serve') return await serveCommand(rest);
     if (command === 'migrate') return migrateCommand(rest);
+    if (command === 'backup') return await backupCommand(rest);
     if (command === 'profiles') return profilesCommand(rest);
     if (command === 'import') return await importCommand(rest);
     if (command === 'customers') return customersCommand(rest);
