@@ -12,6 +12,7 @@ import type { AppEnv } from './http/env.js';
 import { HttpError, sendError } from './http/errors.js';
 import { bearerToken, matchesSecret } from './http/admin-auth.js';
 import { createMetrics } from './http/metrics.js';
+import { createRateLimits, rateLimitDefaults, type RateLimitSettings } from './http/rate-limit.js';
 import { Sites } from './http/sites.js';
 import { OfferCatalog } from './offers/catalog.js';
 import { CommitQueue } from './ingest/commit-queue.js';
@@ -33,14 +34,17 @@ export interface AppOptions {
   metricsToken?: string | undefined;
   /** Admission by tier under overload; one with default settings when left out. */
   admission?: Admission | undefined;
+  /** Request rate limits per client address and per site; the defaults when left out. */
+  rateLimits?: RateLimitSettings | undefined;
 }
 
 /** Builds the collector's HTTP application. */
-export function createApp({ db, config, logger, publicDir, metricsToken, admission = createAdmission(config) }: AppOptions) {
+export function createApp({ db, config, logger, publicDir, metricsToken, admission = createAdmission(config), rateLimits = rateLimitDefaults }: AppOptions) {
   const sites = new Sites(config);
   const offerCatalog = new OfferCatalog(db, config);
   const commitQueue = new CommitQueue(db);
   const metrics = createMetrics(db);
+  const rateLimiter = createRateLimits({ settings: rateLimits, registry: metrics.registry, logger });
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
@@ -82,6 +86,8 @@ export function createApp({ db, config, logger, publicDir, metricsToken, admissi
       },
     }),
   );
+  // After CORS, so that a browser may read the 429 and its Retry-After.
+  app.on('POST', ['/v1/events', '/v1/offer'], rateLimiter.middleware);
   app.route('/v1/events', eventsRoute());
   app.route('/v1/offer', offerRoute());
   app.route('/v1/admin', adminRoutes());

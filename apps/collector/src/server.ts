@@ -6,6 +6,7 @@ import { loadConfig } from './config/load.js';
 import type { ServeSettings } from './config/settings.js';
 import { openDatabase } from './db/open.js';
 import { siteSecret } from './http/admin-auth.js';
+import { readRateLimitSettings } from './http/rate-limit.js';
 import { startRetentionJob } from './retention/job.js';
 import { predictCustomerValue } from './value/predict.js';
 import { scoreCustomers } from './value/score.js';
@@ -29,6 +30,7 @@ export interface RunningCollector {
 /** Loads the configuration, opens the database and listens; resolves once the port is bound. */
 export async function startCollector(settings: ServeSettings, logger: Logger): Promise<RunningCollector> {
   const config = loadConfig(settings.config);
+  const rateLimits = readRateLimitSettings(process.env);
   for (const site of config.sites) {
     if (site.secretKey && !siteSecret(site)) {
       logger.warn(
@@ -48,7 +50,7 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
     }
   }
   const db = openDatabase(settings.db);
-  const app = createApp({ db, config, logger, publicDir: settings.publicDir, metricsToken: process.env.PATRON_METRICS_TOKEN || undefined });
+  const app = createApp({ db, config, logger, publicDir: settings.publicDir, metricsToken: process.env.PATRON_METRICS_TOKEN || undefined, rateLimits });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const instance = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(instance));

@@ -11,6 +11,7 @@ export function eventsRoute() {
     const batch = await readJson(c, batchEnvelopeSchema);
     const site = sites.get(batch.siteKey);
     sites.checkOrigin(c, site);
+    c.var.rateLimits.checkSite(c, site.key);
 
     // Purchases are the last events to be shed, whoever sends them.
     const hasPurchase = batch.events.some((event) => (event as { type?: unknown } | null)?.type === 'purchase');

@@ -19,6 +19,7 @@ export function offerRoute() {
     const request = await readJson(c, offerRequestSchema);
     const site = sites.get(request.siteKey);
     sites.checkOrigin(c, site);
+    c.var.rateLimits.checkSite(c, site.key);
     const now = Date.now();
 
     // A shed request gets no offer at once, rather than waiting: the page shows nothing extra.
