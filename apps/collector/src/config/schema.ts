@@ -56,6 +56,11 @@ export const siteConfigSchema = z
      * is deleted by age.
      */
     retentionDays: z.number().int().min(30).max(36_500).optional(),
+    /**
+     * Store no events and decide no offers for requests that carry Global Privacy Control
+     * (`Sec-GPC: 1`) or Do Not Track (`DNT: 1`).
+     */
+    honourPrivacySignals: z.boolean().default(false),
     /** Minutes after the last cart change when a cart with items and no purchase counts as abandoned. */
     abandonedCartMinutes: z.number().positive().default(30),
     /**

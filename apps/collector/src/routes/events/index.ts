@@ -1,8 +1,9 @@
-import { batchEnvelopeSchema } from '@patron/protocol';
+import { batchEnvelopeSchema, type BatchResult } from '@patron/protocol';
 import { Hono } from 'hono';
 import { readJson } from '../../http/body.js';
 import { HttpError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/env.js';
+import { privacySignalOf, type PrivacySignal } from '../../privacy/signals.js';
 
 /** `POST /v1/events`: stores a batch and responds only after the accepted events are committed. */
 export function eventsRoute() {
@@ -12,6 +13,13 @@ export function eventsRoute() {
     const site = sites.get(batch.siteKey);
     sites.checkOrigin(c, site);
     c.var.rateLimits.checkSite(c, site.key);
+
+    // A 2xx, so that the tracker drops the events instead of retrying them.
+    const signal = site.honourPrivacySignals ? privacySignalOf(c) : undefined;
+    if (signal) {
+      const body: BatchResult & { ignored: number; privacySignal: PrivacySignal } = { accepted: 0, duplicates: 0, rejected: [], ignored: batch.events.length, privacySignal: signal };
+      return c.json(body, 200);
+    }
 
     // Purchases are the last events to be shed, whoever sends them.
     const hasPurchase = batch.events.some((event) => (event as { type?: unknown } | null)?.type === 'purchase');

@@ -7,6 +7,7 @@ import { HttpError } from '../../http/errors.js';
 import { verifyPreviewToken } from '../../offers/preview.js';
 import { decideForVisitor } from '../../offers/service.js';
 import type { SiteConfig } from '../../config/schema.js';
+import { privacySignalOf } from '../../privacy/signals.js';
 import { admissionTier, issuePass } from '../../priority/tier.js';
 
 /**
@@ -21,6 +22,12 @@ export function offerRoute() {
     sites.checkOrigin(c, site);
     c.var.rateLimits.checkSite(c, site.key);
     const now = Date.now();
+
+    // No decision is stored and no pass issued, so the visitor leaves no trace.
+    const signal = site.honourPrivacySignals ? privacySignalOf(c) : undefined;
+    if (signal) {
+      return c.json({ offer: null, assignment: null, decisionId: '', reasons: [`the request carries ${signal}: 1, which this site honours, so no offer was decided`] } satisfies OfferResponse, 200);
+    }
 
     // A shed request gets no offer at once, rather than waiting: the page shows nothing extra.
     const tier = admission.tierOf(c);
