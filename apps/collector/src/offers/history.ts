@@ -1,6 +1,5 @@
 import type { OfferGroup } from '@patron/protocol';
 import type { Db } from '../db/open.js';
-import { assignments, decisions } from '../db/schema.js';
 import { prepared } from '../db/prepared.js';
 import { noneServed, type Decision, type KeptAssignment, type ServedCounts } from './decide.js';
 
@@ -89,11 +88,24 @@ export interface DecisionRecord {
   decidedAt: number;
 }
 
-/** Stores the decision and the assignments it made, in one transaction. */
+const insertDecision = `INSERT INTO decisions (id, site_key, visitor_id, session_id, page_id, placement, offer_id, variant, group_name, forced, reasons, decided_at)
+  VALUES (@id, @siteKey, @visitorId, @sessionId, @pageId, @placement, @offerId, @variant, @groupName, @forced, @reasons, @decidedAt)`;
+const upsertAssignment = `INSERT INTO assignments (site_key, visitor_id, offer_id, variant, group_name, assigned_at) VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (site_key, visitor_id, offer_id) DO UPDATE SET variant = excluded.variant, group_name = excluded.group_name, assigned_at = excluded.assigned_at`;
+
+/**
+ * Stores the decision and the assignments it made, in one transaction. That transaction commits
+ * with `synchronous = NORMAL`, without waiting for the disk, which would otherwise cost a sync per
+ * offer request on the event loop: a decision is not data a client was promised, and the next
+ * event commit, with the connection's usual FULL setting, syncs it to disk too. A power cut can
+ * lose the last decisions, and their assignments are then made again by the same hashes.
+ */
 export function recordDecision(db: Db, record: DecisionRecord, decision: Decision): void {
-  db.transaction((tx) => {
-    tx.insert(decisions)
-      .values({
+  const connection = db.$client;
+  connection.pragma('synchronous = NORMAL');
+  try {
+    connection.transaction(() => {
+      prepared(db, insertDecision).run({
         id: record.id,
         siteKey: record.siteKey,
         visitorId: record.visitorId,
@@ -106,14 +118,12 @@ export function recordDecision(db: Db, record: DecisionRecord, decision: Decisio
         forced: decision.forced ? 1 : 0,
         reasons: JSON.stringify(decision.explanation),
         decidedAt: record.decidedAt,
-      })
-      .run();
-    for (const made of decision.assign) {
-      const values = { variant: made.variant, groupName: made.group, assignedAt: record.decidedAt };
-      tx.insert(assignments)
-        .values({ siteKey: record.siteKey, visitorId: record.visitorId, offerId: made.offerId, ...values })
-        .onConflictDoUpdate({ target: [assignments.siteKey, assignments.visitorId, assignments.offerId], set: values })
-        .run();
-    }
-  });
+      });
+      for (const made of decision.assign) {
+        prepared(db, upsertAssignment).run(record.siteKey, record.visitorId, made.offerId, made.variant, made.group, record.decidedAt);
+      }
+    })();
+  } finally {
+    connection.pragma('synchronous = FULL');
+  }
 }

@@ -538,3 +538,15 @@ describe('offer events from pages', () => {
     expect(result.rejected[0]?.issues[0]?.message).toContain("does not match the decision's offer, variant and group");
   });
 });
+
+describe('POST /v1/offer durability setting', () => {
+  it('leaves the connection syncing fully', async () => {
+    const collector = openShop();
+
+    await requestOffer(collector);
+
+    // 2 is FULL: event commits after a decision still wait for the disk.
+    expect(collector.sqlite.pragma('synchronous', { simple: true })).toBe(2);
+    expect(collector.rows('SELECT id FROM decisions')).toHaveLength(1);
+  });
+});
