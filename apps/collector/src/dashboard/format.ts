@@ -39,7 +39,7 @@ export class Formatter {
     readonly timeZone: string,
   ) {
     this.moneyFormat = new Intl.NumberFormat(locale, { style: 'currency', currency });
-    this.compactMoneyFormat = new Intl.NumberFormat(locale, { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 });
+    this.compactMoneyFormat = new Intl.NumberFormat(locale, { style: 'currency', currency, notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 });
     this.countFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
     this.decimalFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
     this.percentFormat = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });

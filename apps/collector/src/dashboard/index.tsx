@@ -109,7 +109,9 @@ export function dashboardRoutes() {
     if (site && !secret) {
       return showLogin(c, {
         ...retry,
-        error: `Site "${site.key}" has no secret key configured, so its dashboard is closed. Its operator must set secretKey in the collector's configuration.`,
+        error: site.secretKey?.startsWith('env:')
+          ? `Site "${site.key}" reads its secret key from the environment variable ${site.secretKey.slice(4)}, which is not set (or shorter than 24 characters), so its dashboard is closed. Its operator must set it and restart the collector.`
+          : `Site "${site.key}" has no secret key configured, so its dashboard is closed. Its operator must set secretKey in the collector's configuration.`,
         status: 403,
       });
     }

@@ -98,6 +98,12 @@ export function resolvePeriod(query: PeriodQuery, timeZone: string, now: number,
     from = first === null ? today : localDate(Math.min(first, now), timeZone);
   }
   from ??= addDays(today, -29);
+  // Monthly bars are the coarsest, so a longer period would draw more than MAX_BUCKETS of them.
+  if (bucketKeyOfDay(to.year, to.month, to.day, 'month') - bucketKeyOfDay(from.year, from.month, from.day, 'month') + 1 > MAX_BUCKETS) {
+    const earliest = { year: to.year - Math.floor(MAX_BUCKETS / 12) + 1, month: 1, day: 1 };
+    notices.push(`The period is longer than ${MAX_BUCKETS} months, so it is shown from ${formatDay(earliest)}.`);
+    from = earliest;
+  }
 
   const days = daysBetween(from, to) + 1;
   let bucket: Bucket = 'month';

@@ -69,4 +69,12 @@ describe('buckets', () => {
     expect(period.name).toBe('30d');
     expect(period.notices[0]).toContain('needs a "from" day on or before its "to" day');
   });
+
+  it('shortens a period of centuries', () => {
+    const period = resolvePeriod({ period: 'custom', from: '0001-01-01', to: '9999-12-31' }, 'UTC', Date.parse('2025-07-15T12:00:00Z'), () => null);
+
+    expect(period.bucket).toBe('month');
+    expect(period.keys.length).toBeLessThanOrEqual(400);
+    expect(period.notices.at(-1)).toContain('longer than 400 months');
+  });
 });

@@ -42,7 +42,7 @@ export function segmentsPage(c: Context<DashboardEnv>) {
       <section class="card" aria-labelledby="share-title">
         <h2 id="share-title">Revenue by segment</h2>
         <BarTable
-          caption="Customers and revenue per segment, most valuable segment first"
+          caption="Customers and revenue per segment, from champions to hibernating"
           headers={['Segment', 'Customers', 'Revenue', 'Share of revenue']}
           metric="segments"
           rows={summaries.map((summary) => ({
