@@ -27,6 +27,21 @@ describe('predicting customer value', () => {
     expect(run.findings[0]).toContain('Only 0 customers have ordered more than once');
     expect(collector.rows("SELECT status FROM value_models")).toEqual([{ status: 'unusable' }]);
   });
+
+  it('refuses a history with a gap before its end', () => {
+    const collector = openTestCollector();
+    for (let i = 0; i < 300; i++) {
+      addOrder(collector, `c${i}`, Date.UTC(2011, 0, 1 + (i % 300)), 2000, 1);
+      addOrder(collector, `c${i}`, Date.UTC(2011, 5, 1 + (i % 150)), 2500, 2);
+    }
+    // One new order, 15 years after the imported history.
+    addOrder(collector, 'new-buyer', Date.UTC(2026, 11, 1), 6050, 1);
+
+    const run = predictCustomerValue(collector.db, site);
+
+    expect(run.status).toBe('unusable');
+    expect(run.findings[0]).toMatch(/^The latest orders come \d+ days after almost all the others/);
+  });
 });
 
 const datasets = process.env.PATRON_DATASETS;

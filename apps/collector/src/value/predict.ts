@@ -59,7 +59,12 @@ export function predictCustomerValue(
   const minorPerMajor = 10 ** (currencyExponent(site.currency) ?? 2);
   const run: PredictionRun = { status: 'unusable', customers: histories.length, repeatCustomers: repeaters.length, findings: [], bgnbd: null, gammaGamma: null };
 
-  if (repeaters.length < MIN_REPEAT_CUSTOMERS) {
+  const gap = historyGapDays(rows.map((row) => dayOf(row.placedAt)), calibrationEnd);
+  if (gap !== undefined) {
+    run.findings.push(
+      `The latest orders come ${Math.round(gap)} days after almost all the others (99% of orders are older), so the models would measure every customer's recency against a date the history does not reach; import the missing orders, or wait until recent ones accumulate.`,
+    );
+  } else if (repeaters.length < MIN_REPEAT_CUSTOMERS) {
     run.findings.push(
       `Only ${repeaters.length} customers have ordered more than once; the models need at least ${MIN_REPEAT_CUSTOMERS} to learn how often customers come back.`,
     );
@@ -99,6 +104,22 @@ export function predictCustomerValue(
     tx.insert(valueModels).values({ siteKey: site.key, ...stored }).onConflictDoUpdate({ target: valueModels.siteKey, set: stored }).run();
   });
   return run;
+}
+
+/** A gap of this many days between 99% of the orders and the latest makes the history unusable. */
+const MAX_HISTORY_GAP_DAYS = 180;
+
+/**
+ * Returns the days between the 99th percentile of order days and the latest order, when they are
+ * more than MAX_HISTORY_GAP_DAYS apart: an old import followed by a few new orders, which would
+ * make every imported customer look long gone.
+ */
+function historyGapDays(days: number[], calibrationEnd: number): number | undefined {
+  if (days.length === 0) return undefined;
+  const sorted = [...days].sort((a, b) => a - b);
+  const percentile99 = sorted[Math.floor(0.99 * (sorted.length - 1))]!;
+  const gap = (calibrationEnd - percentile99) / DAY_MS;
+  return gap > MAX_HISTORY_GAP_DAYS ? gap : undefined;
 }
 
 const dayOf = (time: number) => Math.floor(time / DAY_MS) * DAY_MS;
