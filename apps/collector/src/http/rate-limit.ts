@@ -259,10 +259,6 @@ export function createRateLimits({ settings, registry, logger }: RateLimitOption
       const wait = sites.take(siteKey, Date.now());
       if (wait > 0) reject(c, routeOf(c), 'site', wait, siteKey);
     },
-    /** Number of client addresses with a bucket, for tests. */
-    get trackedAddresses(): number {
-      return addresses?.size ?? 0;
-    },
   };
   return limits;
 }
