@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'conflict'
   | 'database_busy'
   | 'overloaded'
+  | 'rate_limited'
   | 'invalid_query'
   | 'not_found'
   | 'internal_error';

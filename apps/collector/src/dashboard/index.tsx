@@ -118,7 +118,7 @@ export function dashboardRoutes() {
     const presented = typeof form.secret === 'string' ? form.secret : '';
     if (!site || !secret || !matchesSecret(presented, secret)) {
       throttle.recordFailure(address);
-      c.var.logger.warn({ requestId: c.var.requestId, siteKey, address }, 'dashboard sign-in failed');
+      c.var.logger.warn({ requestId: c.var.requestId, siteKey }, 'dashboard sign-in failed');
       const error = site ? `Wrong secret key for site "${site.key}".` : `No site "${siteKey}" on this collector. Check the site key.`;
       return showLogin(c, { ...retry, error, status: 403 });
     }
@@ -127,7 +127,7 @@ export function dashboardRoutes() {
     const session = sessions.create(site.key, secret);
     deleteCookie(c, LOGIN_COOKIE, { path: `${DASHBOARD_PATH}/login` });
     setCookie(c, SESSION_COOKIE, session.id, cookieOptions(c, DASHBOARD_PATH, SESSION_TTL_MS));
-    c.var.logger.info({ requestId: c.var.requestId, siteKey: site.key, address }, 'dashboard sign-in');
+    c.var.logger.info({ requestId: c.var.requestId, siteKey: site.key }, 'dashboard sign-in');
     return c.redirect(next ?? DASHBOARD_PATH, 303);
   });
 

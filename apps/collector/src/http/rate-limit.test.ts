@@ -189,7 +189,7 @@ describe('rate limit per client address', () => {
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('1');
     const body = await responseJson<ErrorEnvelope>(response);
-    expect(body.code).toBe('overloaded');
+    expect(body.code).toBe('rate_limited');
     expect(body.message).toBe('This client address sent more than 1 requests per second (bursts of 3); nothing was stored, so retry after the Retry-After seconds');
     expect(body.issues).toEqual([]);
     expect(shop.storedEvents()).toBe(3);

@@ -177,9 +177,8 @@ export function clientAddress(c: Context, trustedProxies: number): string | unde
   }
 }
 
-// TODO: use a code of its own ("rate_limited") once the protocol's ErrorCode has one. Clients act
-// on the status, 429, and retry after Retry-After.
-const RATE_LIMITED: ErrorCode = 'overloaded';
+// Clients act on the status, 429, and retry after Retry-After.
+const RATE_LIMITED: ErrorCode = 'rate_limited';
 
 type Route = 'events' | 'offer';
 type Limit = 'address' | 'site';
