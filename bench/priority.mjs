@@ -1,0 +1,474 @@
+// Measures admission by tier in the collector under overload. It starts the built collector as a
+// child process, finds its capacity, and sends open-loop load at 1×, 2×, 3×, 5× and 10× that
+// capacity. Each step runs twice: without passes, where every request is bronze and admission is
+// first come, first served within one queue, and with signed passes in the tier mix of a real
+// shop. Run alone (`node bench/priority.mjs`), it prints the results and writes the "Measured"
+// section of docs/priority.md and the chart docs/priority-chart.svg.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { classes, LoadClient } from './priority-load.mjs';
+import { ms, pct, renderChart, renderSection } from './priority-report.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const SITE_KEY = 'bench-shop';
+
+/** Settings of a run. The defaults keep the whole run near two minutes on 2 cores. */
+export const defaults = {
+  /** A request without a complete response by then counts as failed. */
+  deadlineMs: 1000,
+  /** Maximum requests on the wire at once, each on its own keep-alive connection. */
+  connections: 2000,
+  /** Capacity is the highest rate meeting both of these, among the rates tried. */
+  capacityCriteria: { minSuccess: 0.99, maxP99Ms: 50 },
+  /**
+   * Rates tried for capacity: from `firstRate`, doubled until one fails (or halved until one
+   * passes), then `refinements` bisections between the highest pass and the lowest failure.
+   */
+  capacitySearch: { firstRate: 500, minRate: 20, maxRate: 40_000, refinements: 3, warmUpSeconds: 1, seconds: 3 },
+  /** Unmeasured load at the start, at half of `firstRate`, so that both processes are warmed up and connections are open. */
+  startSeconds: 3,
+  multipliers: [1, 2, 3, 5, 10],
+  /** Each step sends its load this long; the first `warmUpSeconds` are left out of the results. */
+  stepSeconds: 5,
+  warmUpSeconds: 1,
+  /** Pause between steps, so one step's stragglers do not land in the next. */
+  pauseMs: 500,
+  /**
+   * Light load, left out of the results, after the capacity search and between steps, so that
+   * each step starts from a collector that keeps up, as `share` of capacity for `seconds`.
+   */
+  interlude: { share: 0.5, seconds: 2 },
+  /** After a step, late responses are awaited this long before the collector's counts are read. */
+  settleMs: 2000,
+  /**
+   * After the last step, load drops to `share` of capacity for `seconds`. The collector has
+   * recovered once every window of `windowMs` meets the capacity criteria for `healthySeconds`.
+   */
+  recovery: { share: 0.5, seconds: 5, windowMs: 200, healthySeconds: 1 },
+  /** The top-tier and goodput targets apply at `multiplier` times capacity. */
+  targets: { multiplier: 3, topSuccess: 0.999, topP99Ms: 50, goodputShare: 0.9, recoveryMs: 2000, tierTolerance: 0.005 },
+};
+
+/**
+ * Runs the whole benchmark and returns its figures. Needs a built collector (`pnpm build`). The
+ * collector and its temporary folder are removed at the end, also when the run fails.
+ */
+export async function measurePriority(overrides = {}) {
+  const settings = { ...defaults, ...overrides };
+  const cli = join(root, 'apps/collector/dist/cli.js');
+  const priorityModule = join(root, 'packages/priority/dist/index.js');
+  for (const file of [cli, priorityModule]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing; run \`pnpm build\` before the benchmark`);
+  }
+  const { createPass } = await import(pathToFileURL(priorityModule).href);
+
+  const dir = mkdtempSync(join(tmpdir(), 'patron-priority-'));
+  let collector;
+  let client;
+  // An interrupted run still stops the collector and removes the temporary folder.
+  const interrupt = async (signal) => {
+    await client?.close(0).catch(() => {});
+    await collector?.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    const secret = randomBytes(24).toString('base64url');
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(benchConfig(secret)));
+    collector = await startCollector(dir);
+    client = new LoadClient({
+      url: collector.url,
+      siteKey: SITE_KEY,
+      makePass: (claims) => createPass(claims, secret),
+      connections: settings.connections,
+      deadlineMs: settings.deadlineMs,
+    });
+    const started = Date.now();
+    const contentionBefore = readContention();
+    const result = await runSteps(client, collector, settings);
+    result.contention = { before: contentionBefore, after: readContention() };
+    result.metrics = parseCounts(await (await fetch(`${collector.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text());
+    result.alive = collector.exitCode() === null;
+
+    await client.close();
+    client = undefined;
+    result.exit = await collector.stop();
+    collector = undefined;
+    result.durability = checkStored(join(dir, 'patron.db'), result.acknowledgedEventIds);
+    delete result.acknowledgedEventIds;
+    result.seconds = (Date.now() - started) / 1000;
+    result.machine = describeMachine();
+    result.settings = settings;
+    result.verdicts = judge(result, settings);
+    return result;
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+    await client?.close().catch(() => {});
+    await collector?.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Builds a configuration with one site: a secret key, so passes can be signed, and one offer, so offer requests decide something. */
+function benchConfig(secret) {
+  return {
+    sites: [
+      {
+        key: SITE_KEY,
+        secretKey: secret,
+        offers: [{ id: 'welcome-back', title: 'Welcome back', message: '10% off your next order', code: 'BENCH10', caps: { perPageView: 1 }, controlShare: 0.1 }],
+      },
+    ],
+  };
+}
+
+async function runSteps(client, collector, settings) {
+  await client.run([{ rate: settings.capacitySearch.firstRate / 2, seconds: settings.startSeconds }], { withPasses: true });
+  const capacity = await findCapacity(client, collector, settings);
+  console.error(`bench: capacity ${capacity.rate} requests/s`);
+
+  // Returns the collector's counts after the light load, and the success rate during it.
+  const interlude = async () => {
+    const { seconds, share } = settings.interlude;
+    const run = await client.run([{ rate: Math.round(capacity.rate * share), seconds }], { withPasses: true });
+    await client.settle(settings.settleMs);
+    return { counts: await readCounts(collector.url), success: summarize(run.samples, 0, 0, seconds * 1000).total.success };
+  };
+
+  const steps = [];
+  let recovery;
+  let { counts: previousCounts, success: successBefore } = await interlude();
+  const { multipliers, stepSeconds, warmUpSeconds } = settings;
+  for (const [index, multiplier] of multipliers.entries()) {
+    for (const mode of ['fcfs', 'tiers']) {
+      const rate = Math.round(capacity.rate * multiplier);
+      const last = index === multipliers.length - 1 && mode === 'tiers';
+      const phases = [{ rate, seconds: stepSeconds }];
+      // The last step flows straight into light load, to time how fast the collector recovers.
+      if (last) phases.push({ rate: Math.round(capacity.rate * settings.recovery.share), seconds: settings.recovery.seconds });
+      const run = await client.run(phases, { withPasses: mode === 'tiers' });
+      const summary = summarize(run.samples, 0, warmUpSeconds * 1000, stepSeconds * 1000);
+      const unanswered = await client.settle(settings.settleMs);
+      const counts = await readCounts(collector.url);
+      const step = {
+        multiplier,
+        mode,
+        rate,
+        ...summary,
+        collector: { admitted: counts.admitted - previousCounts.admitted, shed: counts.shed - previousCounts.shed, unanswered },
+        successBefore,
+        maxSendLagMs: run.maxSendLagMs,
+        contention: readContention(),
+        alive: collector.exitCode() === null,
+      };
+      steps.push(step);
+      console.error(`bench: ${multiplier}× ${mode}: ${describeStep(step)}`);
+      if (!step.alive) throw new Error(`the collector exited during the ${multiplier}× ${mode} step: ${collector.output()}`);
+      if (last) recovery = measureRecovery(run.samples, 1, settings);
+      else ({ counts: previousCounts, success: successBefore } = await interlude());
+      await sleep(settings.pauseMs);
+    }
+  }
+  return {
+    capacity,
+    steps,
+    recovery,
+    errors: Object.fromEntries(client.errors),
+    acknowledgedEventIds: client.acknowledgedEventIds,
+  };
+}
+
+/** Finds the highest rate, without passes, at which the collector meets `capacityCriteria`. */
+async function findCapacity(client, collector, settings) {
+  const { firstRate, minRate, maxRate, refinements, warmUpSeconds, seconds } = settings.capacitySearch;
+  const probes = [];
+  const probe = async (rate) => {
+    const run = await client.run([{ rate, seconds: warmUpSeconds + seconds }], { withPasses: false });
+    const summary = summarize(run.samples, 0, warmUpSeconds * 1000, (warmUpSeconds + seconds) * 1000);
+    const passed = summary.total.success >= settings.capacityCriteria.minSuccess && summary.total.p99 < settings.capacityCriteria.maxP99Ms;
+    probes.push({ rate, passed, success: summary.total.success, p99: summary.total.p99, goodput: summary.total.goodput, maxSendLagMs: run.maxSendLagMs });
+    console.error(`bench: capacity probe ${rate}/s: ${passed ? 'passed' : 'failed'} (${describeStep(summary)})`);
+    if (collector.exitCode() !== null) throw new Error(`the collector exited while its capacity was measured: ${collector.output()}`);
+    await client.settle(settings.settleMs);
+    await sleep(settings.pauseMs);
+    return passed;
+  };
+
+  let good = 0;
+  let bad = 0;
+  if (await probe(firstRate)) {
+    good = firstRate;
+    for (let rate = firstRate * 2; rate <= maxRate && bad === 0; rate *= 2) {
+      if (await probe(rate)) good = rate;
+      else bad = rate;
+    }
+    if (bad === 0) throw new Error(`the collector met the capacity criteria up to ${good} requests/s, the most this benchmark tries`);
+  } else {
+    bad = firstRate;
+    for (let rate = Math.round(firstRate / 2); rate >= minRate && good === 0; rate = Math.round(rate / 2)) {
+      if (await probe(rate)) good = rate;
+      else bad = rate;
+    }
+    if (good === 0) throw new Error(`the collector missed the capacity criteria at every rate down to ${bad} requests/s: ${JSON.stringify(probes.at(-1))}`);
+  }
+  for (let step = 0; step < refinements; step++) {
+    const rate = Math.round((good + bad) / 2);
+    if (await probe(rate)) good = rate;
+    else bad = rate;
+  }
+  return { rate: good, probes };
+}
+
+/** Success rate, latency percentiles and goodput per class and in total, for one phase's samples scheduled in [fromMs, toMs). */
+export function summarize(samples, phase, fromMs, toMs) {
+  const seconds = (toMs - fromMs) / 1000;
+  const groups = Object.fromEntries([...classes, 'total'].map((cls) => [cls, { requests: 0, ok: 0, shed: 0, timeout: 0, error: 0, latencies: [] }]));
+  for (const sample of samples) {
+    if (sample.phase !== phase || sample.at < fromMs || sample.at >= toMs) continue;
+    for (const group of [groups[sample.cls], groups.total]) {
+      group.requests++;
+      group[sample.outcome]++;
+      if (sample.outcome === 'ok') group.latencies.push(sample.latency);
+    }
+  }
+  const byClass = {};
+  for (const [cls, group] of Object.entries(groups)) {
+    const sorted = Float64Array.from(group.latencies).sort();
+    byClass[cls] = {
+      requests: group.requests,
+      ok: group.ok,
+      shed: group.shed,
+      timeout: group.timeout,
+      error: group.error,
+      success: group.requests ? group.ok / group.requests : NaN,
+      p50: percentile(sorted, 0.5),
+      p99: percentile(sorted, 0.99),
+      goodput: group.ok / seconds,
+    };
+  }
+  const { total, ...perClass } = byClass;
+  return { total, perClass };
+}
+
+/** Percentile of sorted values by the nearest-rank method; NaN when there are none. */
+function percentile(sorted, share) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)];
+}
+
+/**
+ * Times recovery after the load drops: the start of the first window, counted from the drop, that
+ * begins `healthySeconds` of windows that all meet the capacity criteria.
+ */
+function measureRecovery(samples, phase, settings) {
+  const { seconds, windowMs, healthySeconds } = settings.recovery;
+  const windows = [];
+  for (let from = 0; from < seconds * 1000; from += windowMs) {
+    const { total } = summarize(samples, phase, from, from + windowMs);
+    windows.push({ from, success: total.success, p99: total.p99, requests: total.requests });
+  }
+  const healthy = (window) => window.success >= settings.capacityCriteria.minSuccess && window.p99 < settings.capacityCriteria.maxP99Ms;
+  const windowsNeeded = Math.ceil((healthySeconds * 1000) / windowMs);
+  const start = windows.findIndex((_, index) => index + windowsNeeded <= windows.length && windows.slice(index, index + windowsNeeded).every(healthy));
+  return { recoveredMs: start === -1 ? null : windows[start].from, windows };
+}
+
+/** Admitted and shed counts per route and tier, from the collector's /metrics text. */
+function parseCounts(text) {
+  const counts = {};
+  for (const line of text.split('\n')) {
+    const match = /^patron_requests_(admitted|shed)_total\{([^}]*)\} (\d+)/.exec(line);
+    if (!match) continue;
+    const labels = Object.fromEntries([...match[2].matchAll(/(\w+)="([^"]*)"/g)].map((label) => [label[1], label[2]]));
+    const key = `${labels.route} ${labels.tier}`;
+    counts[key] ??= { admitted: 0, shed: 0 };
+    counts[key][match[1]] += Number(match[3]);
+  }
+  return counts;
+}
+
+/** Requests the collector has admitted and shed so far, over all routes and tiers. */
+async function readCounts(url) {
+  const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  const counts = Object.values(parseCounts(await response.text()));
+  return { admitted: counts.reduce((sum, entry) => sum + entry.admitted, 0), shed: counts.reduce((sum, entry) => sum + entry.shed, 0) };
+}
+
+/** Opens the database read-only and counts acknowledged event ids missing from `events`. */
+function checkStored(dbPath, acknowledgedEventIds) {
+  const require = createRequire(join(root, 'apps/collector/package.json'));
+  const Database = require('better-sqlite3');
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const stored = new Set(db.prepare('SELECT id FROM events WHERE site_key = ?').pluck().all(SITE_KEY));
+    const missing = acknowledgedEventIds.filter((id) => !stored.has(id));
+    return { acknowledged: acknowledgedEventIds.length, stored: stored.size, missing: missing.length, missingExamples: missing.slice(0, 5) };
+  } finally {
+    db.close();
+  }
+}
+
+/** Checks the targets. Each verdict contains the target, the measured figure and whether the target was met. */
+function judge(result, settings) {
+  const { targets } = settings;
+  const atTarget = result.steps.find((step) => step.multiplier === targets.multiplier && step.mode === 'tiers');
+  if (!atTarget) throw new Error(`the targets apply at ${targets.multiplier}× capacity, which is not among the multipliers ${settings.multipliers.join(', ')}`);
+  const verdicts = [];
+
+  for (const cls of ['platinum', 'purchase']) {
+    const row = atTarget.perClass[cls];
+    verdicts.push({
+      target: `At ${targets.multiplier}×, ${cls === 'platinum' ? 'platinum requests' : 'purchase batches (top tier)'} keep ≥ ${pct(targets.topSuccess, 1)} success with p99 < ${targets.topP99Ms} ms`,
+      met: row.success >= targets.topSuccess && row.p99 < targets.topP99Ms,
+      measured: `${pct(row.success, 2)} success, p99 ${ms(row.p99)}`,
+    });
+  }
+
+  const goodputShare = atTarget.total.goodput / result.capacity.rate;
+  verdicts.push({
+    target: `At ${targets.multiplier}×, total goodput ≥ ${pct(targets.goodputShare)} of capacity`,
+    met: goodputShare >= targets.goodputShare,
+    measured: `${Math.round(atTarget.total.goodput)} requests/s, ${pct(goodputShare)} of ${result.capacity.rate}`,
+  });
+
+  const inversions = [];
+  const tierOrder = ['platinum', 'gold', 'silver', 'bronze'];
+  for (const step of result.steps.filter((candidate) => candidate.mode === 'tiers')) {
+    for (let rank = 1; rank < tierOrder.length; rank++) {
+      const higher = step.perClass[tierOrder[rank - 1]];
+      const lower = step.perClass[tierOrder[rank]];
+      if (lower.success > higher.success + targets.tierTolerance) {
+        inversions.push(`${step.multiplier}×: ${tierOrder[rank]} ${pct(lower.success, 1)} > ${tierOrder[rank - 1]} ${pct(higher.success, 1)}`);
+      }
+    }
+  }
+  // The order among tiers that all failed proves nothing, so the verdict names those steps.
+  const allFailed = result.steps.filter((step) => step.mode === 'tiers' && tierOrder.every((tier) => step.perClass[tier].success === 0));
+  const orderText = inversions.length === 0 ? 'success never rises from a tier to the one below' : inversions.join('; ');
+  verdicts.push({
+    target: `By tier, no lower tier succeeds more often than a higher one (by more than ${pct(targets.tierTolerance, 1)} points) at any load`,
+    met: inversions.length === 0,
+    measured: allFailed.length === 0 ? orderText : `${orderText}, but every tier got 0% at ${allFailed.map((step) => `${step.multiplier}×`).join(', ')}`,
+  });
+
+  const { recoveredMs } = result.recovery;
+  verdicts.push({
+    target: `Back to ≥ ${pct(settings.capacityCriteria.minSuccess)} success and p99 < ${settings.capacityCriteria.maxP99Ms} ms within ${targets.recoveryMs / 1000} s after ${settings.multipliers.at(-1)}× drops to ${pct(settings.recovery.share)} of capacity`,
+    met: recoveredMs !== null && recoveredMs <= targets.recoveryMs,
+    measured: recoveredMs === null ? `not healthy for ${settings.recovery.healthySeconds} s in a row within ${settings.recovery.seconds} s` : `recovered after ${(recoveredMs / 1000).toFixed(1)} s`,
+  });
+
+  verdicts.push({
+    target: `The collector never crashes, at ${settings.multipliers.at(-1)}× too`,
+    met: result.alive && result.exit.code === 0,
+    measured: `running after every step; stopped with ${result.exit.signal ?? `exit code ${result.exit.code}`} on SIGTERM`,
+  });
+
+  const { durability } = result;
+  verdicts.push({
+    target: 'Every event acknowledged with 2xx is in the database',
+    met: durability.missing === 0,
+    measured: `${durability.acknowledged.toLocaleString('en')} acknowledged, ${durability.missing} missing`,
+  });
+  return verdicts;
+}
+
+/** Starts `patron serve` on a free port of 127.0.0.1; resolves once it prints the URL it listens on. */
+function startCollector(dir) {
+  const child = spawn(
+    process.execPath,
+    [join(root, 'apps/collector/bin/patron.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'patron.db'), '--config', join(dir, 'config.json')],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      // The rate limits are off because they respond with 429 before admission, so the site limit
+      // would cap every step above its rate, whatever the tier.
+      env: { ...process.env, PATRON_LOG_LEVEL: 'error', PATRON_METRICS_TOKEN: '', PATRON_RATE_LIMIT_PER_SITE: '0', PATRON_RATE_LIMIT_PER_ADDRESS: '0' },
+    },
+  );
+  // Keeps the end of the collector's output, to explain a failed start or a crash.
+  let output = '';
+  child.stderr.setEncoding('utf8');
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the collector did not print "listening on" within 15 s: ${output}`));
+    }, 15_000);
+    child.stderr.on('data', (chunk) => {
+      output = (output + chunk).slice(-4000);
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({
+        url: match[1],
+        exitCode: () => child.exitCode ?? (child.signalCode ? -1 : null),
+        output: () => output,
+        /** Sends SIGTERM, then SIGKILL after 10 s; resolves with how the process exited. */
+        stop: async () => {
+          if (child.exitCode !== null || child.signalCode !== null) return exited;
+          child.kill('SIGTERM');
+          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          const exit = await exited;
+          clearTimeout(killer);
+          return exit;
+        },
+      });
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the collector exited with ${code ?? signal} before listening: ${output}`));
+    });
+  });
+}
+
+/**
+ * Reads how busy the machine is with other work: the 1-minute load average and, on Linux, the
+ * share of the last 10 s in which some runnable task waited for a CPU (/proc/pressure/cpu).
+ */
+function readContention() {
+  let cpuPressure = null;
+  try {
+    cpuPressure = Number(/avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))[1]) / 100;
+  } catch {
+    // Pressure stall information exists only on Linux 4.20 and later.
+  }
+  return { loadAverage: loadavg()[0], cpuPressure };
+}
+
+function describeMachine() {
+  const cpu = cpus();
+  return {
+    cores: cpu.length,
+    cpu: cpu[0]?.model.trim() ?? 'unknown CPU',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: process.platform,
+    date: new Date().toISOString().slice(0, 10),
+  };
+}
+
+function describeStep(step) {
+  return `${step.total.requests} requests, ${pct(step.total.success, 1)} ok, p99 ${ms(step.total.p99)}, goodput ${Math.round(step.total.goodput)}/s`;
+}
+
+const sleep = (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await measurePriority();
+  console.log(JSON.stringify(result, null, 2));
+  const docs = join(root, 'docs/priority.md');
+  const page = readFileSync(docs, 'utf8');
+  const head = page.includes('\n## Measured\n') ? page.slice(0, page.indexOf('\n## Measured\n')) : page.trimEnd();
+  writeFileSync(docs, `${head.trimEnd()}\n\n${renderSection(result)}`);
+  writeFileSync(join(root, 'docs/priority-chart.svg'), renderChart(result));
+  console.error('bench: wrote the "Measured" section of docs/priority.md and docs/priority-chart.svg');
+}
