@@ -118,6 +118,10 @@ table.moves td.same { background: #eef1f5; color: var(--muted); }
 form.stacked { display: flex; flex-direction: column; gap: 0.9rem; }
 form.stacked label { color: var(--ink); font-weight: 500; }
 nav.pager { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; margin-top: 0.75rem; }
+dl.definitions { display: grid; grid-template-columns: minmax(8rem, max-content) 1fr; gap: 0.35rem 1rem; margin: 0.5rem 0 0; }
+dl.definitions dt { font-weight: 600; }
+dl.definitions dd { margin: 0; }
+dl.definitions .badge { font-weight: 500; font-size: 0.8rem; color: #8a3b00; }
 
 @media (max-width: 640px) {
   main { padding: 0.75rem 0.6rem 2rem; }

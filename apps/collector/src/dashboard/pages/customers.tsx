@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { TierDefinitions } from './definitions.js';
 import type { FC } from 'hono/jsx';
 import { type CustomerSummary, listCustomers } from '../../value/queries.js';
 import { segments, tiers } from '../../value/segments.js';
@@ -51,6 +52,7 @@ export function customersPage(c: Context<DashboardEnv>) {
     <Layout context={context} title="Customers" active="customers">
       <h1>Customers</h1>
       <p class="lead">Your customers, most valuable first: revenue after refunds, from every order they placed.</p>
+      <TierDefinitions />
       <form class="filters" method="get" action={dashboardUrl('/customers')} role="search">
         <label>
           Search

@@ -85,6 +85,17 @@ describe('segments page', () => {
     ]);
   });
 
+  it('explains each segment', async () => {
+    const collector = openSegments();
+    await insertScoredCustomers(collector, 5);
+    const { page } = await signIn(collector, 'test-shop', SECRET);
+
+    const text = textOf(await page('/dashboard/segments'));
+
+    expect(text).toContain('What the segments mean');
+    expect(text).toContain("can't lose slipping away used to buy the most, but not for a long time");
+  });
+
   it('says when no one has moved', async () => {
     const collector = openSegments();
     await insertScoredCustomers(collector, 5);

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { SegmentDefinitions } from './definitions.js';
 import type { FC } from 'hono/jsx';
 import { listSegments } from '../../value/queries.js';
 import { segmentOf, segments } from '../../value/segments.js';
@@ -53,6 +54,7 @@ export function segmentsPage(c: Context<DashboardEnv>) {
           }))}
         />
       </section>
+      <SegmentDefinitions />
       <MovesCard context={context} moves={moves} movedAt={movedAt} />
     </Layout>,
   );
