@@ -30,6 +30,11 @@ Options (each also read from the environment variable shown):
 Environment only:
   PATRON_METRICS_TOKEN   bearer token that GET /metrics requires (default: metrics are open)
   PATRON_LOG_LEVEL       pino log level: fatal, error, warn, info, debug or trace (default info)
+  PATRON_RATE_LIMIT_PER_ADDRESS     requests per second one client address may send (default 10, 0 = off)
+  PATRON_RATE_LIMIT_ADDRESS_BURST   requests one address may send at once (default 60)
+  PATRON_RATE_LIMIT_PER_SITE        requests per second one site may receive (default 1000, 0 = off)
+  PATRON_RATE_LIMIT_SITE_BURST      requests one site may receive at once (default 5000)
+  PATRON_TRUST_PROXY     number of reverse proxies whose X-Forwarded-For entries to trust (default 0)
 `;
 
 /** A flag or environment variable with a value that cannot be used. */
