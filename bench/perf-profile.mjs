@@ -2,6 +2,7 @@
 // self time, and self time by where the code lives (the collector, a package, Node's internals).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** Reads the one .cpuprofile file in `dir`, or the newest when there are several. */
 export function readProfile(dir) {
@@ -110,7 +111,7 @@ ${placeRows.join('\n')}`;
 }
 
 // Run alone, prints the summary of the profile in the folder given.
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const dir = process.argv[2];
   if (!dir) {
     process.stderr.write('Usage: node bench/perf-profile.mjs <folder with a .cpuprofile>\n');

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { SITE_KEY, eventsBody, offerBody, writeConfig } from './perf-data.mjs';
 import { cachedFilledDatabase, fillDatabase } from './perf-fill.mjs';
 import { closedLoop, openLoop } from './perf-load.mjs';
@@ -287,7 +288,7 @@ const RUNS_SHOWN = 5;
 // Run alone, measures and writes the page; with --report-only, rewrites the page from the figures
 // of the last run without measuring again. The summaries of earlier runs are kept in runs.json
 // beside the cached database.
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const output = join(defaults.cacheDir, 'last-results.json');
   const runsPath = join(defaults.cacheDir, 'runs.json');
   let runs = existsSync(runsPath) ? JSON.parse(readFileSync(runsPath, 'utf8')) : [];
