@@ -20,16 +20,37 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 export function openDatabase(path: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
+  // Another process may be opening or migrating the same file: wait for its locks while setting up.
+  sqlite.pragma('busy_timeout = 30000');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
-  // better-sqlite3 waits for a lock synchronously, stalling every request, so the wait is short
-  // and a request that still finds the database locked gets 503 with Retry-After.
-  sqlite.pragma('busy_timeout = 1000');
   sqlite.pragma('foreign_keys = ON');
 
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: migrationsFolder() });
+  migrateWithRetries(db);
+  // better-sqlite3 waits for a lock synchronously, stalling every request, so the wait is short
+  // and a request that still finds the database locked gets 503 with Retry-After.
+  sqlite.pragma('busy_timeout = 1000');
   return db;
+}
+
+/**
+ * Applies pending migrations, trying again when another process migrated the file at the same
+ * time. Drizzle reads which migrations ran before it opens its transaction, so two processes can
+ * both try the same migration; the later one fails and rolls back whole, and its next attempt
+ * finds the migration applied.
+ */
+function migrateWithRetries(db: Db, attempts = 5): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(db, { migrationsFolder: migrationsFolder() });
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      // A synchronous pause of 50 to 250 ms, since opening the database is synchronous.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50 + Math.random() * 200);
+    }
+  }
 }
 
 /** Finds the `drizzle` folder of this package, from the source tree as well as from the bundle in dist/. */
