@@ -1,26 +1,11 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { SITE_KEY, configInput, makeTempDir, openTestCollector, pageView } from '../test/harness.js';
-import { spawnCollector, stopProcess } from '../test/spawn.js';
+import { runPatron, spawnCollector, stopProcess } from '../test/spawn.js';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'patron.js');
 const BATCH_SIZE = 20;
-
-/** Runs the built `patron` command and returns its exit code and output, without throwing on failure. */
-async function patron(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, PATRON_LOG_LEVEL: 'error' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
 
 /** Starts the built collector on a database in a temporary folder; it is stopped when the test finishes. */
 async function startShop(dir: string) {
@@ -94,7 +79,7 @@ describe('patron backup', () => {
     const backupPath = join(dir, 'backup.db');
 
     const acknowledgedBefore = writer.progress.acknowledged;
-    const result = await patron('backup', backupPath, '--db', shop.dbPath);
+    const result = await runPatron('backup', backupPath, '--db', shop.dbPath);
     const acknowledgedAfter = writer.progress.acknowledged;
     const batchesBefore = writer.progress.batches;
     while (writer.progress.batches < batchesBefore + 5) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -125,7 +110,7 @@ describe('patron backup', () => {
     const writer = startWriter(shop.url);
     while (writer.progress.batches < 10) await new Promise((resolve) => setTimeout(resolve, 20));
     const backupPath = join(dir, 'backup.db');
-    expect((await patron('backup', backupPath, '--db', shop.dbPath)).code).toBe(0);
+    expect((await runPatron('backup', backupPath, '--db', shop.dbPath)).code).toBe(0);
     await writer.stop();
     const copied = countEvents(backupPath);
 
@@ -133,7 +118,7 @@ describe('patron backup', () => {
     copyFileSync(backupPath, shop.dbPath);
     rmSync(`${shop.dbPath}-wal`, { force: true });
     rmSync(`${shop.dbPath}-shm`, { force: true });
-    const migrate = await patron('migrate', '--db', shop.dbPath);
+    const migrate = await runPatron('migrate', '--db', shop.dbPath);
     await shop.restart();
     const resent = await fetch(`${shop.url}/v1/events`, {
       method: 'POST',
@@ -154,9 +139,9 @@ describe('patron backup', () => {
     const collector = openTestCollector();
     await collector.storeEvents([pageView(), pageView()]);
     const backupPath = join(dir, 'backup.db');
-    expect((await patron('backup', backupPath, '--db', collector.dbPath)).code).toBe(0);
+    expect((await runPatron('backup', backupPath, '--db', collector.dbPath)).code).toBe(0);
 
-    const migrate = await patron('migrate', '--db', backupPath);
+    const migrate = await runPatron('migrate', '--db', backupPath);
 
     expect(migrate.code).toBe(0);
     expect(countEvents(backupPath)).toBe(2);
@@ -168,8 +153,8 @@ describe('patron backup', () => {
     const backupPath = join(collector.dir, 'backup.db');
     writeFileSync(backupPath, 'an older backup');
 
-    const rejected = await patron('backup', backupPath, '--db', collector.dbPath);
-    const forced = await patron('backup', backupPath, '--db', collector.dbPath, '--force');
+    const rejected = await runPatron('backup', backupPath, '--db', collector.dbPath);
+    const forced = await runPatron('backup', backupPath, '--db', collector.dbPath, '--force');
 
     expect(rejected.code).toBe(2);
     expect(rejected.stderr).toBe(`${backupPath} already exists; choose another file, or pass --force to replace it\n`);
@@ -181,7 +166,7 @@ describe('patron backup', () => {
     const dir = makeTempDir();
     const backupPath = join(dir, 'backup.db');
 
-    const result = await patron('backup', backupPath, '--db', join(dir, 'missing.db'));
+    const result = await runPatron('backup', backupPath, '--db', join(dir, 'missing.db'));
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('missing.db not found');
@@ -194,7 +179,7 @@ describe('patron backup', () => {
     new Database(other).exec('CREATE TABLE notes (text TEXT)');
     const backupPath = join(dir, 'backup.db');
 
-    const result = await patron('backup', backupPath, '--db', other);
+    const result = await runPatron('backup', backupPath, '--db', other);
 
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`patron backup: ${other} is not a Patron database: it has no migrations table; check the --db path\n`);
@@ -206,14 +191,14 @@ describe('patron backup', () => {
     const collector = openTestCollector();
     const backupPath = join(collector.dir, 'no-such-folder', 'backup.db');
 
-    const result = await patron('backup', backupPath, '--db', collector.dbPath);
+    const result = await runPatron('backup', backupPath, '--db', collector.dbPath);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`Cannot write ${backupPath}: its folder does not exist\n`);
   });
 
   it('requires a file', async () => {
-    const result = await patron('backup');
+    const result = await runPatron('backup');
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Pass one file to write the backup to.');

@@ -1,27 +1,13 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configInput, openTestCollector, purchase, siteInput, type TestCollector } from '../test/harness.js';
+import { runPatron } from '../test/spawn.js';
 import { startReceiver } from '../webhooks/test-receiver.js';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'patron.js');
 const SECRET = 'webhook-secret-of-24-chars-at-least';
 const ADMIN_SECRET = 'admin-secret-of-24-chars-at-least';
-
-/** Runs the built `patron` command and returns its exit code and output, without throwing on failure. */
-async function patron(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, PATRON_LOG_LEVEL: 'error' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
 
 /** A collector with two customers, one identified with an email, and its configuration on disk. */
 async function openShop(): Promise<{ collector: TestCollector; data: string[] }> {
@@ -43,7 +29,7 @@ describe('patron webhooks test', () => {
   it('sends a signed sample', async () => {
     const receiver = await startReceiver(SECRET);
 
-    const result = await patron('webhooks', 'test', `${receiver.url}/hook`, '--secret', SECRET, '--event', 'customer.lapsing');
+    const result = await runPatron('webhooks', 'test', `${receiver.url}/hook`, '--secret', SECRET, '--event', 'customer.lapsing');
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('answered 200');
@@ -58,14 +44,14 @@ describe('patron webhooks test', () => {
     const { port } = server.address() as AddressInfo;
     await new Promise((resolve) => server.close(resolve));
 
-    const result = await patron('webhooks', 'test', `http://127.0.0.1:${port}/hook`, '--secret', SECRET);
+    const result = await runPatron('webhooks', 'test', `http://127.0.0.1:${port}/hook`, '--secret', SECRET);
 
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('failed: request failed: ECONNREFUSED');
   });
 
   it('rejects an unknown event', async () => {
-    const result = await patron('webhooks', 'test', 'http://127.0.0.1:9/hook', '--secret', SECRET, '--event', 'cart.left');
+    const result = await runPatron('webhooks', 'test', 'http://127.0.0.1:9/hook', '--secret', SECRET, '--event', 'cart.left');
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--event must be one of cart.abandoned');
@@ -77,8 +63,8 @@ describe('patron webhooks list and replay', () => {
     const { collector, data } = await openShop();
     collector.sqlite.prepare("UPDATE webhook_deliveries SET status = 'failed', last_error = 'timed out after 10000 ms'").run();
 
-    const listed = await patron('webhooks', 'list', '--status', 'failed', ...data);
-    const replayed = await patron('webhooks', 'replay', '--failed', ...data);
+    const listed = await runPatron('webhooks', 'list', '--status', 'failed', ...data);
+    const replayed = await runPatron('webhooks', 'replay', '--failed', ...data);
 
     expect(listed.stdout).toContain('timed out after 10000 ms');
     expect(replayed.stdout).toContain('Replayed 2 deliveries');
@@ -90,7 +76,7 @@ describe('patron export audience', () => {
   it('writes a segment as CSV', async () => {
     const { data } = await openShop();
 
-    const result = await patron('export', 'audience', '--segment', 'champions', ...data);
+    const result = await runPatron('export', 'audience', '--segment', 'champions', ...data);
 
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n')).toEqual([
@@ -102,7 +88,7 @@ describe('patron export audience', () => {
   it('writes everyone as JSON', async () => {
     const { data } = await openShop();
 
-    const result = await patron('export', 'audience', '--format', 'json', ...data);
+    const result = await runPatron('export', 'audience', '--format', 'json', ...data);
     const rows = JSON.parse(result.stdout) as Array<{ customer_id: string; email: string | null }>;
 
     expect(rows.map((row) => [row.customer_id, row.email])).toEqual([
@@ -114,7 +100,7 @@ describe('patron export audience', () => {
   it('rejects an unknown segment', async () => {
     const { data } = await openShop();
 
-    const result = await patron('export', 'audience', '--segment', 'vips', ...data);
+    const result = await runPatron('export', 'audience', '--segment', 'vips', ...data);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--segment');

@@ -1,24 +1,10 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configInput, openTestCollector, pageView, purchase, siteInput, type TestCollector } from '../test/harness.js';
+import { runPatron } from '../test/spawn.js';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'patron.js');
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Runs the built `patron` command and returns its exit code and output, without throwing on failure. */
-async function patron(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, PATRON_LOG_LEVEL: 'error' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code: number; stdout: string; stderr: string };
-    return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
-  }
-}
 
 /** Opens a shop that keeps 400 days, with three page views and a purchase from 500 days ago and a page view from today. */
 async function openShop(): Promise<{ collector: TestCollector; data: string[] }> {
@@ -36,7 +22,7 @@ describe('patron retention apply', () => {
   it('counts in a dry run', async () => {
     const { collector, data } = await openShop();
 
-    const result = await patron('retention', 'apply', '--dry-run', ...data);
+    const result = await runPatron('retention', 'apply', '--dry-run', ...data);
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -48,7 +34,7 @@ describe('patron retention apply', () => {
   it('deletes the old rows', async () => {
     const { collector, data } = await openShop();
 
-    const result = await patron('retention', 'apply', '--site', 'test-shop', ...data);
+    const result = await runPatron('retention', 'apply', '--site', 'test-shop', ...data);
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^test-shop: deleted 3 events, .* in \d+ ms\.$/m);
@@ -62,7 +48,7 @@ describe('patron retention apply', () => {
   it('rejects an unknown site', async () => {
     const { data } = await openShop();
 
-    const result = await patron('retention', 'apply', '--site', 'no-such-shop', ...data);
+    const result = await runPatron('retention', 'apply', '--site', 'no-such-shop', ...data);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Site "no-such-shop" is not in the configuration; its sites are: test-shop, other-shop');
@@ -71,14 +57,14 @@ describe('patron retention apply', () => {
   it('rejects a missing database', async () => {
     const { collector, data } = await openShop();
 
-    const result = await patron('retention', 'apply', ...data.slice(2), '--db', join(collector.dir, 'missing.db'));
+    const result = await runPatron('retention', 'apply', ...data.slice(2), '--db', join(collector.dir, 'missing.db'));
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('missing.db not found');
   });
 
   it('prints its help', async () => {
-    const result = await patron('retention', '--help');
+    const result = await runPatron('retention', '--help');
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage: patron retention apply');

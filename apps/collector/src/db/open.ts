@@ -37,7 +37,7 @@ export function openDatabase(path: string): Db {
 /**
  * Applies pending migrations, trying again when another process migrated the file at the same
  * time. Drizzle reads which migrations ran before it opens its transaction, so two processes can
- * both try the same migration; the later one fails and rolls back whole, and its next attempt
+ * both try the same migration. The later one fails and rolls back whole, and its next attempt
  * finds the migration applied.
  */
 function migrateWithRetries(db: Db, attempts = 5): void {

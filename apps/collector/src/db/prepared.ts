@@ -26,7 +26,7 @@ export function prepared(tx: Tx, sql: string): Database.Statement {
   return statement;
 }
 
-/** The SQL pieces to read and write whole rows of a table with named parameters of its TypeScript field names. */
+/** Builds the SQL to read and write whole rows of a table, with named parameters of its TypeScript field names. */
 export function rowSql(table: Table) {
   const columns = Object.entries(getTableColumns(table)).map(([field, column]) => ({ field, name: column.name }));
   const name = getTableName(table);

@@ -39,7 +39,7 @@ export interface DecisionInput {
 
 export interface Decision {
   offer: (Offer & { variant: string }) | null;
-  /** What the page records as an exposure; null when nothing matched or for a forced preview. */
+  /** The assignment the page records as an exposure; null when nothing matched or for a forced preview. */
   assignment: OfferAssignment | null;
   /** The reason given to the page, naming no facts about the visitor. */
   summary: string;

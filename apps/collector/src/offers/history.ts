@@ -95,10 +95,10 @@ const upsertAssignment = `INSERT INTO assignments (site_key, visitor_id, offer_i
 
 /**
  * Stores the decision and the assignments it made, in one transaction. That transaction commits
- * with `synchronous = NORMAL`, without waiting for the disk, which would otherwise cost a sync per
- * offer request on the event loop: a decision is not data a client was promised, and the next
- * event commit, with the connection's usual FULL setting, syncs it to disk too. A power cut can
- * lose the last decisions, and their assignments are then made again by the same hashes.
+ * with `synchronous = NORMAL`, without waiting for the disk, because a sync per offer request
+ * would block the event loop. A decision is not data a client was promised, and the next event
+ * commit, with the connection's usual FULL setting, syncs it to disk too. A power cut can lose
+ * the last decisions, and their assignments are then made again by the same hashes.
  */
 export function recordDecision(db: Db, record: DecisionRecord, decision: Decision): void {
   const connection = db.$client;

@@ -6,7 +6,7 @@ const keyMessage = 'must be 1 to 64 lowercase letters, digits or "-", such as "b
 
 const reservedFields = ['id', 'variant', 'title', 'message', 'code', 'link', 'decisionId', 'click', 'dismiss'];
 
-/** What the page shows: each variant may replace any of these. */
+/** Content shown by the page; each variant may replace any of these fields. */
 const content = {
   title: z.string().min(1).max(200).optional(),
   message: z.string().min(1).max(2000).optional(),
@@ -63,7 +63,7 @@ export const offerConfigSchema = z
     placements: z.array(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1 to 64 letters, digits, "_", ".", ":" or "-", as pages request placements')).default([]),
     /** When the offer may be served; either end may be left open. */
     schedule: z.object({ start: dateTime.optional(), end: dateTime.optional() }).strict().default({}),
-    /** Which visitors the offer targets; without it, every visitor. */
+    /** Targeting condition; without it, the offer targets every visitor. */
     when: conditionSchema.optional(),
     ...content,
     variants: z.array(variantSchema).min(1).max(20).optional(),
@@ -136,7 +136,7 @@ export const offerSettingsSchema = z
     caps: capsSchema,
     /** Days after an exposure within which a purchase counts as its conversion. */
     attributionDays: z.number().positive().max(90).default(7),
-    /** Fewest visitors in each group before a report calls a winner. */
+    /** Minimum visitors in each group before a report calls a winner. */
     minVisitorsPerGroup: z.number().int().min(1).default(200),
     /** Smallest relative change in conversion rate worth detecting, such as 0.1 for 10%. */
     minimumDetectableEffect: z.number().positive().max(10).default(0.1),

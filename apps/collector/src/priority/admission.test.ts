@@ -9,7 +9,7 @@ import { createAdmission } from './admission.js';
 
 const SECRET = 'site-secret-of-24-chars-at-least';
 
-/** The collector app with an admission limit of 10 of which 8 are taken by bronze requests held open. */
+/** Opens the collector app with an admission limit of 10, of which 8 slots are taken by bronze requests left open. */
 async function openBusy() {
   const config = parseConfig(configInput(siteInput({ secretKey: SECRET, priority: { overrides: [{ customer: 'v:vip-visitor', tier: 'platinum' }] } })));
   const db = openDatabase(`${makeTempDir()}/patron.db`);
@@ -86,6 +86,7 @@ describe('passes from offer responses', () => {
     const { pass } = await responseJson<OfferResponse>(await post('/v1/offer', offerFor('vip-visitor')));
     const check = verifyPass(pass, () => SECRET);
 
+    expect(check.valid).toBe(true);
     expect(check.valid && check.claims).toMatchObject({ site: SITE_KEY, visitor: 'vip-visitor', tier: 'platinum' });
   });
 
@@ -96,6 +97,7 @@ describe('passes from offer responses', () => {
     const { pass } = await responseJson<OfferResponse>(await post('/v1/offer', offerFor('stranger')));
     const check = verifyPass(pass, () => SECRET);
 
+    expect(check.valid).toBe(true);
     expect(check.valid && check.claims.tier).toBe('bronze');
   });
 
@@ -108,6 +110,7 @@ describe('passes from offer responses', () => {
     const { pass } = await responseJson<OfferResponse>(await post('/v1/offer', offerFor('loyal-one')));
     const check = verifyPass(pass, () => SECRET);
 
+    expect(check.valid).toBe(true);
     expect(check.valid && check.claims.tier).toBe('gold');
   });
 });

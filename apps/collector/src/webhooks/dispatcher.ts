@@ -15,7 +15,7 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** First retry delay in milliseconds, doubled per attempt up to `maxDelayMs`. Default 10 s. */
   baseDelayMs?: number;
-  /** Longest retry delay in milliseconds. Default 1 hour. */
+  /** Maximum retry delay in milliseconds. Default 1 hour. */
   maxDelayMs?: number;
   /** Source of random numbers for jitter, from 0 to 1; tests pass a fixed one. */
   random?: () => number;
@@ -34,7 +34,7 @@ export interface AttemptResult {
 /**
  * Sends stored webhook deliveries in the background: due ones first, a few at a time, retrying
  * network errors, timeouts, 429 and 5xx with exponential backoff and full jitter (honouring
- * Retry-After), until `giveUpAfterHours` after the delivery was created. Other answers fail the
+ * Retry-After), until `giveUpAfterHours` after the delivery was created. Other responses fail the
  * delivery at once. It runs beside the HTTP server and never blocks a request.
  */
 export class WebhookDispatcher {
@@ -136,7 +136,7 @@ export class WebhookDispatcher {
     const backoff = Math.min((this.options.baseDelayMs ?? 10_000) * 2 ** (attempts - 1), this.options.maxDelayMs ?? 3_600_000);
     const delay = Math.max(backoff * (this.options.random ?? Math.random)(), result.retryAfterMs ?? 0);
     const giveUpAt = delivery.createdAt + site.webhookSettings.giveUpAfterHours * 3_600_000;
-    const lastError = result.error ?? `the receiver answered ${result.status}`;
+    const lastError = result.error ?? `the receiver responded with ${result.status}`;
     const ids = { deliveryId: delivery.id, siteKey: delivery.siteKey, webhookId: delivery.webhookId, event: delivery.event, attempts, error: lastError };
 
     if (!retryable || now + delay > giveUpAt) {
@@ -158,7 +158,7 @@ export class WebhookDispatcher {
   }
 }
 
-/** Sends one signed webhook request and describes the outcome; it never throws. */
+/** Sends one signed webhook request and describes the outcome; network errors and timeouts become a failed result, not an exception. */
 export async function sendWebhook(
   url: string,
   body: string,
@@ -197,7 +197,7 @@ export async function sendWebhook(
 }
 
 /**
- * Reads at most `maxBytes` of a response body and cancels the rest, so that a receiver answering
+ * Reads at most `maxBytes` of a response body and cancels the rest, so that a receiver responding
  * with a huge body cannot fill the collector's memory.
  */
 async function readStart(response: Response, maxBytes: number): Promise<string> {
