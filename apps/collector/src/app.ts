@@ -1,5 +1,4 @@
 import { serveStatic } from '@hono/node-server/serve-static';
-import { limits } from '@patron/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -7,7 +6,6 @@ import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import type { Db } from './db/open.js';
-import { payloadTooLarge } from './http/body.js';
 import type { AppEnv } from './http/env.js';
 import { HttpError, sendError } from './http/errors.js';
 import { bearerToken, matchesSecret } from './http/admin-auth.js';
@@ -23,6 +21,9 @@ import { eventsRoute } from './routes/events/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { offerRoute } from './routes/offer/index.js';
 import { trackerScriptRoute } from './routes/script/index.js';
+
+/** Largest form the dashboard accepts: a sign-in or an offer's status, never more than a few fields. */
+const DASHBOARD_FORM_BYTES = 16 * 1024;
 
 export interface AppOptions {
   db: Db;
@@ -77,12 +78,15 @@ export function createApp({ db, config, logger, publicDir, metricsToken, admissi
       allowHeaders: ['Content-Type'],
       maxAge: 86_400,
     }),
+  );
+  // The /v1 routes read their bodies with readJson, which enforces the size limit itself.
+  app.post(
+    '/dashboard/*',
     bodyLimit({
-      maxSize: limits.maxBodyBytes,
+      maxSize: DASHBOARD_FORM_BYTES,
       onError: (c) => {
-        // The rest of the body is not read, so the connection cannot carry another request.
         c.header('Connection', 'close');
-        return sendError(c, payloadTooLarge());
+        return sendError(c, new HttpError(413, 'payload_too_large', `A dashboard form is at most ${DASHBOARD_FORM_BYTES} bytes; send the form as the dashboard's page builds it`));
       },
     }),
   );

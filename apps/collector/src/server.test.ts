@@ -110,6 +110,54 @@ describe('startCollector', () => {
     }
   });
 
+  it('rejects an oversize body sent in chunks, without a Content-Length, with 413', async () => {
+    const { collector } = await startTestCollector();
+    const text = batchOf({ ...pageView(), padding: 'x'.repeat(limits.maxBodyBytes) });
+    // A stream body makes fetch send Transfer-Encoding: chunked and no Content-Length.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const bytes = new TextEncoder().encode(text);
+        for (let start = 0; start < bytes.length; start += 16_384) controller.enqueue(bytes.subarray(start, start + 16_384));
+        controller.close();
+      },
+    });
+
+    const response = await fetch(`${collector.url}/v1/events`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body, duplex: 'half' } as RequestInit);
+
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as ErrorEnvelope).code).toBe('payload_too_large');
+  });
+
+  it('stores a body sent in chunks within the limit', async () => {
+    const { collector } = await startTestCollector();
+    const bytes = new TextEncoder().encode(batchOf(pageView()));
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes.subarray(0, 10));
+        controller.enqueue(bytes.subarray(10));
+        controller.close();
+      },
+    });
+
+    const response = await fetch(`${collector.url}/v1/events`, { method: 'POST', headers: { 'Content-Type': 'text/plain', Origin: SHOP_ORIGIN }, body, duplex: 'half' } as RequestInit);
+
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as BatchResult).accepted).toBe(1);
+  });
+
+  it('rejects an oversize dashboard form with 413', async () => {
+    const { collector } = await startTestCollector();
+
+    const response = await fetch(`${collector.url}/dashboard/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `secret=${'x'.repeat(64 * 1024)}`,
+    });
+
+    expect(response.status).toBe(413);
+    expect(response.headers.get('connection')).toBe('close');
+  });
+
   it('logs its URL and sites', async () => {
     const { logger, records } = recordingLogger();
     const { collector } = await startTestCollector(logger);
