@@ -41,14 +41,14 @@ export async function readJson<T extends z.ZodType>(c: Context, schema: T): Prom
 }
 
 /**
- * Reads the body as text within the size limit. With a Content-Length, the limit is checked before
- * a byte is read and the body is then read on @hono/node-server's fast path, which never builds a
- * WHATWG Request; a body sent in chunks is read as a stream and abandoned at the limit.
+ * Reads the body as text within the size limit. A declared Content-Length is checked before any
+ * byte is read, and the body then comes through @hono/node-server's direct read, which builds no
+ * WHATWG Request. A body sent in chunks is read as a stream and abandoned at the limit.
  */
 async function readText(c: Context): Promise<string> {
   const declared = c.req.header('content-length');
   if (declared !== undefined) {
-    if (Number(declared) > limits.maxBodyBytes) tooLarge(c);
+    if (Number(declared) > limits.maxBodyBytes) rejectTooLarge(c);
     return c.req.text();
   }
   const stream = c.req.raw.body;
@@ -62,14 +62,15 @@ async function readText(c: Context): Promise<string> {
     size += value.byteLength;
     if (size > limits.maxBodyBytes) {
       await reader.cancel();
-      tooLarge(c);
+      rejectTooLarge(c);
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function tooLarge(c: Context): never {
+/** Marks the connection to close and raises the 413. */
+function rejectTooLarge(c: Context): never {
   // The rest of the body is not read, so the connection cannot carry another request.
   c.header('Connection', 'close');
   throw payloadTooLarge();
