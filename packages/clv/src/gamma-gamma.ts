@@ -1,4 +1,5 @@
 import gammaln from '@stdlib/math-base-special-gammaln';
+import { Distinct } from './distinct.js';
 import { minimizePositive } from './optimize.js';
 
 /** A repeat customer for the spend model: `x` repeat purchases with mean value `meanValue`. */
@@ -33,9 +34,52 @@ export function spendLogLikelihood({ p, q, gamma }: GammaGammaParams, customers:
 /** Fits Gamma-Gamma by maximum likelihood on customers with at least one repeat purchase. */
 export function fitGammaGamma(customers: SpendSummary[]): { params: GammaGammaParams; logLikelihood: number } {
   const repeaters = customers.filter((customer) => customer.x > 0 && customer.meanValue > 0);
-  const result = minimizePositive(([p, q, gamma]) => -spendLogLikelihood({ p: p!, q: q!, gamma: gamma! }, repeaters), [1, 1, 1]);
+  const likelihood = preparedSpendLogLikelihood(repeaters);
+  const result = minimizePositive(([p, q, gamma]) => -likelihood({ p: p!, q: q!, gamma: gamma! }), [1, 1, 1]);
   const [p, q, gamma] = result.params as [number, number, number];
   return { params: { p, q, gamma }, logLikelihood: -result.value };
+}
+
+/**
+ * Prepares the customers for repeated evaluation of `spendLogLikelihood` and returns a function of
+ * the parameters that gives the same sum, bit for bit. The logarithms of each customer's data are
+ * computed once, and the Gamma function terms once per distinct x, with the arithmetic and the
+ * order of the sum of `spendLogLikelihood`.
+ */
+export function preparedSpendLogLikelihood(customers: SpendSummary[]): (params: GammaGammaParams) => number {
+  const xs = new Distinct();
+  const xIndex = customers.map(({ x }) => xs.indexOf(x));
+  const logMean = customers.map(({ meanValue }) => Math.log(meanValue));
+  const spent = customers.map(({ x, meanValue }) => meanValue * x);
+  const logX = xs.values.map((x) => Math.log(x));
+
+  const px = new Float64Array(xs.values.length);
+  const gammalnPxQ = new Float64Array(xs.values.length);
+  const gammalnPx = new Float64Array(xs.values.length);
+  return ({ p, q, gamma }) => {
+    xs.values.forEach((x, i) => {
+      px[i] = p * x;
+      gammalnPxQ[i] = gammaln(px[i]! + q);
+      gammalnPx[i] = gammaln(px[i]!);
+    });
+    const gammalnQ = gammaln(q);
+    const qLogGamma = q * Math.log(gamma);
+
+    let total = 0;
+    for (let customer = 0; customer < customers.length; customer++) {
+      const i = xIndex[customer]!;
+      const pxi = px[i]!;
+      total +=
+        gammalnPxQ[i]! -
+        gammalnPx[i]! -
+        gammalnQ +
+        qLogGamma +
+        (pxi - 1) * logMean[customer]! +
+        pxi * logX[i]! -
+        (pxi + q) * Math.log(gamma + spent[customer]!);
+    }
+    return total;
+  };
 }
 
 /** Expected value of a customer's future orders, shrunk from their own mean toward the population's. */
