@@ -37,13 +37,23 @@ export interface AppOptions {
   admission?: Admission | undefined;
   /** Request rate limits per client address and per site; the defaults when left out. */
   rateLimits?: RateLimitSettings | undefined;
+  /** Group commit for events and offer decisions; one over `db` when left out. */
+  commitQueue?: CommitQueue | undefined;
 }
 
 /** Builds the collector's HTTP application. */
-export function createApp({ db, config, logger, publicDir, metricsToken, admission = createAdmission(config), rateLimits = rateLimitDefaults }: AppOptions) {
+export function createApp({
+  db,
+  config,
+  logger,
+  publicDir,
+  metricsToken,
+  admission = createAdmission(config),
+  rateLimits = rateLimitDefaults,
+  commitQueue = new CommitQueue(db, undefined, (error) => logger.error({ err: error }, 'storing an offer decision failed, so the decision is lost')),
+}: AppOptions) {
   const sites = new Sites(config);
   const offerCatalog = new OfferCatalog(db, config);
-  const commitQueue = new CommitQueue(db);
   const metrics = createMetrics(db);
   const rateLimiter = createRateLimits({ settings: rateLimits, registry: metrics.registry, logger });
   const app = new Hono<AppEnv>();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openTestCollector, pageView } from '../test/harness.js';
+import { connectionOf } from '../db/prepared.js';
 import { CommitQueue } from './commit-queue.js';
 
 const site = { key: 'test-shop', currency: 'GBP', webhooks: [], offers: [], offerSettings: { attributionDays: 7 } } as never;
@@ -58,5 +59,46 @@ describe('CommitQueue', () => {
 
     expect(first?.accepted).toBe(1);
     expect(second?.duplicates).toBe(1);
+  });
+
+  it('runs deferred writes in the group, in order', async () => {
+    const collector = openTestCollector();
+    const queue = new CommitQueue(collector.db);
+    const order: string[] = [];
+
+    queue.defer(() => order.push('write 1'));
+    const stored = queue.store(site, batchOf(pageView({ id: 'batch' })), Date.now()).then(() => order.push('batch settled'));
+    queue.defer(() => order.push('write 2'));
+    await stored;
+
+    expect(order).toEqual(['write 1', 'write 2', 'batch settled']);
+  });
+
+  it('tracks pending keys until the commit', () => {
+    const collector = openTestCollector();
+    const queue = new CommitQueue(collector.db);
+
+    queue.defer((tx) => void connectionOf(tx).prepare("INSERT INTO scoring_runs (site_key, status, customers, min_customers, computed_at) VALUES ('k', 'scored', 0, 0, 0)").run(), 'key');
+
+    expect(queue.isPending('key')).toBe(true);
+    expect(collector.rows('SELECT site_key FROM scoring_runs')).toHaveLength(0);
+    queue.flush();
+    expect(queue.isPending('key')).toBe(false);
+    expect(collector.rows('SELECT site_key FROM scoring_runs')).toHaveLength(1);
+  });
+
+  it('reports a failed deferred write alone', async () => {
+    const collector = openTestCollector();
+    const errors: unknown[] = [];
+    const queue = new CommitQueue(collector.db, 256, (error) => errors.push(error));
+
+    queue.defer(() => {
+      throw new Error('broken write');
+    });
+    const result = await queue.store(site, batchOf(pageView({ id: 'kept' })), Date.now());
+
+    expect(result.accepted).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toBe('broken write');
   });
 });

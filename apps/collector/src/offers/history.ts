@@ -1,5 +1,5 @@
 import type { OfferGroup } from '@patron/protocol';
-import type { Db } from '../db/open.js';
+import type { Db, Tx } from '../db/open.js';
 import { prepared } from '../db/prepared.js';
 import { noneServed, type Decision, type KeptAssignment, type ServedCounts } from './decide.js';
 
@@ -93,36 +93,38 @@ const insertDecision = `INSERT INTO decisions (id, site_key, visitor_id, session
 const upsertAssignment = `INSERT INTO assignments (site_key, visitor_id, offer_id, variant, group_name, assigned_at) VALUES (?, ?, ?, ?, ?, ?)
   ON CONFLICT (site_key, visitor_id, offer_id) DO UPDATE SET variant = excluded.variant, group_name = excluded.group_name, assigned_at = excluded.assigned_at`;
 
+/** Writes the decision's row and the assignments it made, within the caller's transaction. */
+export function writeDecision(tx: Tx, record: DecisionRecord, decision: Decision): void {
+  prepared(tx, insertDecision).run({
+    id: record.id,
+    siteKey: record.siteKey,
+    visitorId: record.visitorId,
+    sessionId: record.sessionId ?? null,
+    pageId: record.pageId ?? null,
+    placement: record.placement ?? null,
+    offerId: decision.assignment?.offerId ?? (decision.forced ? decision.offer?.id ?? null : null),
+    variant: decision.assignment?.variant ?? (decision.forced ? decision.offer?.variant ?? null : null),
+    groupName: decision.assignment?.group ?? null,
+    forced: decision.forced ? 1 : 0,
+    reasons: JSON.stringify(decision.explanation),
+    decidedAt: record.decidedAt,
+  });
+  for (const made of decision.assign) {
+    prepared(tx, upsertAssignment).run(record.siteKey, record.visitorId, made.offerId, made.variant, made.group, record.decidedAt);
+  }
+}
+
 /**
- * Stores the decision and the assignments it made, in one transaction. That transaction commits
- * with `synchronous = NORMAL`, without waiting for the disk, because a sync per offer request
- * would block the event loop. A decision is not data a client was promised, and the next event
- * commit, with the connection's usual FULL setting, syncs it to disk too. A power cut can lose
- * the last decisions, and their assignments are then made again by the same hashes.
+ * Stores the decision in a transaction of its own that commits with `synchronous = NORMAL`,
+ * without waiting for the disk. A decision is not data a client was promised, and the next event
+ * commit, with the connection's usual FULL setting, syncs it to disk too. A power cut can lose the
+ * last decisions, and their assignments are then made again by the same hashes.
  */
 export function recordDecision(db: Db, record: DecisionRecord, decision: Decision): void {
   const connection = db.$client;
   connection.pragma('synchronous = NORMAL');
   try {
-    connection.transaction(() => {
-      prepared(db, insertDecision).run({
-        id: record.id,
-        siteKey: record.siteKey,
-        visitorId: record.visitorId,
-        sessionId: record.sessionId ?? null,
-        pageId: record.pageId ?? null,
-        placement: record.placement ?? null,
-        offerId: decision.assignment?.offerId ?? (decision.forced ? decision.offer?.id ?? null : null),
-        variant: decision.assignment?.variant ?? (decision.forced ? decision.offer?.variant ?? null : null),
-        groupName: decision.assignment?.group ?? null,
-        forced: decision.forced ? 1 : 0,
-        reasons: JSON.stringify(decision.explanation),
-        decidedAt: record.decidedAt,
-      });
-      for (const made of decision.assign) {
-        prepared(db, upsertAssignment).run(record.siteKey, record.visitorId, made.offerId, made.variant, made.group, record.decidedAt);
-      }
-    })();
+    connection.transaction(() => writeDecision(db, record, decision))();
   } finally {
     connection.pragma('synchronous = FULL');
   }

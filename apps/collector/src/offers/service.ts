@@ -4,7 +4,8 @@ import type { Db } from '../db/open.js';
 import type { OfferCatalog } from './catalog.js';
 import { decide, type Decision } from './decide.js';
 import { computeFacts, findProfileId, type FactsRequest } from './facts.js';
-import { keptAssignments, recordDecision, servedCounts, visitorIdsOf } from './history.js';
+import type { CommitQueue } from '../ingest/commit-queue.js';
+import { keptAssignments, recordDecision, servedCounts, visitorIdsOf, writeDecision, type DecisionRecord } from './history.js';
 
 export interface VisitorRequest extends FactsRequest {
   pageId?: string | undefined;
@@ -20,11 +21,15 @@ export interface DecisionOutcome extends Decision {
 
 /**
  * Decides the offer for one visitor from their profile, their kept assignments and what they have
- * been served, and records the decision unless `record` is false (an explanation for the admin).
+ * been served. `record` selects where the decision is stored: `true` in a transaction of its own at
+ * once, a commit queue in its next group commit (so the response does not wait for a commit), and
+ * `false` nowhere (an explanation for the admin).
  */
-export function decideForVisitor(db: Db, site: SiteConfig, catalog: OfferCatalog, request: VisitorRequest, record = true): DecisionOutcome {
+export function decideForVisitor(db: Db, site: SiteConfig, catalog: OfferCatalog, request: VisitorRequest, record: boolean | CommitQueue = true): DecisionOutcome {
   const profileId = findProfileId(db, site.key, request.visitorId);
   const visitorIds = visitorIdsOf(db, site.key, request.visitorId, profileId);
+  // Caps count the visitor's earlier decisions, so one still waiting for its commit is committed first.
+  if (typeof record === 'object' && visitorIds.some((id) => record.isPending(pendingKey(site.key, id)))) record.flush();
   const facts = computeFacts(db, site, profileId, request);
   const decision = decide(catalog.list(site.key), {
     siteKey: site.key,
@@ -38,20 +43,18 @@ export function decideForVisitor(db: Db, site: SiteConfig, catalog: OfferCatalog
   });
 
   const decisionId = randomUUID();
-  if (record) {
-    recordDecision(
-      db,
-      {
-        id: decisionId,
-        siteKey: site.key,
-        visitorId: request.visitorId,
-        sessionId: request.sessionId,
-        pageId: request.pageId,
-        placement: request.placement,
-        decidedAt: request.now,
-      },
-      decision,
-    );
-  }
+  const stored: DecisionRecord = {
+    id: decisionId,
+    siteKey: site.key,
+    visitorId: request.visitorId,
+    sessionId: request.sessionId,
+    pageId: request.pageId,
+    placement: request.placement,
+    decidedAt: request.now,
+  };
+  if (record === true) recordDecision(db, stored, decision);
+  else if (record) record.defer((tx) => writeDecision(tx, stored, decision), pendingKey(site.key, request.visitorId));
   return { ...decision, decisionId, profileId, facts };
 }
+
+const pendingKey = (siteKey: string, visitorId: string) => `decision\u0000${siteKey}\u0000${visitorId}`;

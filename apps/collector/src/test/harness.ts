@@ -14,6 +14,7 @@ import pino, { type Logger } from 'pino';
 import { onTestFinished } from 'vitest';
 import type { z } from 'zod';
 import { createApp } from '../app.js';
+import { CommitQueue } from '../ingest/commit-queue.js';
 import { parseConfig } from '../config/load.js';
 import type { configSchema, siteConfigSchema } from '../config/schema.js';
 import { openDatabase, type Db } from '../db/open.js';
@@ -81,7 +82,9 @@ export interface TestCollector {
   sendEvents(events: unknown[], options?: BatchOptions): Promise<Response>;
   /** Sends a batch and fails unless the collector returns 200. */
   storeEvents(events: unknown[], options?: BatchOptions): Promise<void>;
-  /** Rows of a raw SQL query against the app's database. */
+  /** The app's group commit; `flush()` stores offer decisions that wait for the next turn of the event loop. */
+  commitQueue: CommitQueue;
+  /** Rows of a raw SQL query against the app's database, after the waiting writes are committed. */
   rows<T = Record<string, unknown>>(query: string, ...params: unknown[]): T[];
 }
 
@@ -93,12 +96,26 @@ export function openTestCollector(config: ConfigInput = configInput(), logger: L
   const dir = mkdtempSync(join(tmpdir(), 'patron-'));
   const dbPath = join(dir, 'patron.db');
   const db = openDatabase(dbPath);
+  const commitQueue = new CommitQueue(db, undefined, (error) => {
+    throw error;
+  });
   onTestFinished(() => {
-    if (db.$client.open) db.$client.close();
+    if (db.$client.open) {
+      commitQueue.flush();
+      db.$client.close();
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const app = createApp({ db, config: parseConfig(config), logger });
+  const app = createApp({ db, config: parseConfig(config), logger, commitQueue });
+  // Over a network, the next request arrives after the turn that commits the deferred writes of
+  // this one; in-process requests get the same order by committing them when the response returns.
+  const request = app.request.bind(app);
+  app.request = (async (...args: Parameters<typeof request>) => {
+    const response = await request(...args);
+    commitQueue.flush();
+    return response;
+  }) as typeof app.request;
 
   const postJson = async (path: string, body: unknown, headers: RequestHeaders = {}) =>
     app.request(path, {
@@ -115,9 +132,12 @@ export function openTestCollector(config: ConfigInput = configInput(), logger: L
     if (response.status !== 200) throw new Error(`POST /v1/events returned ${response.status}: ${await response.text()}`);
   };
 
-  const rows = <T>(query: string, ...params: unknown[]) => db.$client.prepare(query).all(...params) as T[];
+  const rows = <T>(query: string, ...params: unknown[]) => {
+    commitQueue.flush();
+    return db.$client.prepare(query).all(...params) as T[];
+  };
 
-  return { app, db, sqlite: db.$client, dbPath, dir, postJson, sendEvents, storeEvents, rows };
+  return { app, db, sqlite: db.$client, dbPath, dir, commitQueue, postJson, sendEvents, storeEvents, rows };
 }
 
 type PageView = z.input<typeof pageViewSchema>;

@@ -485,6 +485,16 @@ describe('POST /v1/offer assignments', () => {
     expect(nextPage.offer?.id).toBe('once');
   });
 
+  it('caps concurrent requests of one page view', async () => {
+    const collector = openShop([{ ...basketWaiting, id: 'once', when: always, caps: { perPageView: 1 } }]);
+    const onPage = { context: { sessionId: SESSION_ID, pageId: 'page-1' } };
+
+    const answers = await Promise.all([requestOffer(collector, onPage), requestOffer(collector, onPage), requestOffer(collector, onPage)]);
+
+    expect(answers.filter((answer) => answer.offer !== null)).toHaveLength(1);
+    expect(collector.rows('SELECT id FROM decisions')).toHaveLength(3);
+  });
+
   it('stores exposures reported by the page', async () => {
     const collector = openShop([split]);
     const decision = await requestOffer(collector);

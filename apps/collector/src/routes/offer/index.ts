@@ -47,7 +47,7 @@ export function offerRoute() {
 
 /** Decides the offer and issues the visitor's pass; a preview token in `force` serves its offer instead. */
 function decideResponse(c: Context<AppEnv>, request: OfferRequest, site: SiteConfig, now: number): OfferResponse {
-  const { db, offerCatalog } = c.var;
+  const { db, offerCatalog, commitQueue } = c.var;
 
   const token = request.force ?? c.req.query('force');
   let forced: { offerId: string; variant?: string | undefined } | undefined;
@@ -72,7 +72,7 @@ function decideResponse(c: Context<AppEnv>, request: OfferRequest, site: SiteCon
     userAgent: c.req.header('user-agent'),
     now,
     forced,
-  });
+  }, commitQueue);
   const response: OfferResponse = { offer: outcome.offer, assignment: outcome.assignment, decisionId: outcome.decisionId, reasons: [outcome.summary] };
   const visitorTier = admissionTier(site, { visitorId: request.visitorId, profileId: outcome.profileId, valueTier: outcome.facts['customer.tier'], segment: outcome.facts['customer.segment'] });
   const pass = issuePass(site, request.visitorId, visitorTier, now);
