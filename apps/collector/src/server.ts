@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { loadConfig } from './config/load.js';
 import type { ServeSettings } from './config/settings.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import { openDatabase } from './db/open.js';
 import { siteSecret } from './http/admin-auth.js';
 import { readRateLimitSettings } from './http/rate-limit.js';
@@ -50,6 +51,7 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
     }
   }
   const db = openDatabase(settings.db);
+  const checkpointer = settings.db === ':memory:' ? undefined : startCheckpointer(db, settings.db, logger);
   const app = createApp({ db, config, logger, publicDir: settings.publicDir, metricsToken: process.env.PATRON_METRICS_TOKEN || undefined, rateLimits });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
@@ -106,6 +108,7 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
         clearInterval(cartScan);
         server.close(async (error) => {
           await dispatcher.stop();
+          await checkpointer?.stop();
           await retention.stop();
           db.$client.close();
           logger.info('collector stopped');
