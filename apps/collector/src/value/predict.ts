@@ -13,7 +13,9 @@ import { currencyExponent } from '@patron/protocol';
 import { and, eq, sql } from 'drizzle-orm';
 import type { SiteConfig } from '../config/schema.js';
 import type { Db } from '../db/open.js';
-import { orders, profiles, valueModels } from '../db/schema.js';
+import { prepared } from '../db/prepared.js';
+import { orders, valueModels } from '../db/schema.js';
+import { writeImmediately, writeInChunks } from './chunks.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const WEEK_DAYS = 7;
@@ -37,6 +39,10 @@ export interface PredictionRun {
  * When the data does not fit (too few repeat customers, parameters at the edge of what the
  * models allow, spend that the spend model cannot describe), the run is "unusable". Its findings
  * explain why in plain words, and every prediction is cleared so that the site relies on RFM.
+ *
+ * Predictions are written `ROWS_PER_TRANSACTION` customers to a transaction, as scores are, and the
+ * fit itself holds no lock. NOTE: a reader between two of those transactions reads some customers
+ * with new predictions and others with the previous fit's.
  */
 export function predictCustomerValue(
   db: Db,
@@ -79,30 +85,42 @@ export function predictCustomerValue(
     if (run.findings.length === 0) run.status = 'usable';
   }
 
-  db.transaction((tx) => {
-    const clear = { probabilityAlive: null, expectedOrders30: null, expectedOrders90: null, expectedOrders365: null, expectedOrderValue: null, predictedValue: null };
-    tx.update(profiles).set(clear).where(eq(profiles.siteKey, site.key)).run();
-    if (run.status === 'usable') {
-      const update = db.$client.prepare(
-        'UPDATE profiles SET probability_alive = ?, expected_orders_30 = ?, expected_orders_90 = ?, expected_orders_365 = ?, expected_order_value = ?, predicted_value = ? WHERE site_key = ? AND id = ?',
-      );
-      for (const history of histories) {
-        const prediction = predict(run.bgnbd!, run.gammaGamma!, { ...history, meanValue: history.meanValue / minorPerMajor }, minorPerMajor, horizon);
-        update.run(...prediction, site.key, history.customerId);
-      }
-    }
-    const stored = {
-      fittedAt: now,
-      calibrationEnd,
-      customers: run.customers,
-      repeatCustomers: run.repeatCustomers,
-      status: run.status,
-      findings: JSON.stringify(run.findings),
-      bgnbd: run.bgnbd ? JSON.stringify(run.bgnbd) : null,
-      gammaGamma: run.gammaGamma ? JSON.stringify(run.gammaGamma) : null,
-    };
-    tx.insert(valueModels).values({ siteKey: site.key, ...stored }).onConflictDoUpdate({ target: valueModels.siteKey, set: stored }).run();
-  });
+  const predictions =
+    run.status === 'usable'
+      ? histories.map((history) => ({
+          id: history.customerId,
+          values: predict(run.bgnbd!, run.gammaGamma!, { ...history, meanValue: history.meanValue / minorPerMajor }, minorPerMajor, horizon),
+        }))
+      : [];
+  const update = prepared(
+    db,
+    'UPDATE profiles SET probability_alive = ?, expected_orders_30 = ?, expected_orders_90 = ?, expected_orders_365 = ?, expected_order_value = ?, predicted_value = ? WHERE site_key = ? AND id = ?',
+  );
+  writeInChunks(db, predictions, (prediction) => update.run(...prediction.values, site.key, prediction.id));
+
+  // Profiles with predictions from an earlier fit and none now. Every prediction column is set
+  // together, so a non-null probability_alive marks the profiles that have them.
+  const predicted = new Set(predictions.map((prediction) => prediction.id));
+  const stale = (prepared(db, 'SELECT id FROM profiles WHERE site_key = ? AND probability_alive IS NOT NULL').pluck().all(site.key) as string[]).filter(
+    (id) => !predicted.has(id),
+  );
+  const clear = prepared(
+    db,
+    'UPDATE profiles SET probability_alive = NULL, expected_orders_30 = NULL, expected_orders_90 = NULL, expected_orders_365 = NULL, expected_order_value = NULL, predicted_value = NULL WHERE site_key = ? AND id = ?',
+  );
+  writeInChunks(db, stale, (id) => clear.run(site.key, id));
+
+  const stored = {
+    fittedAt: now,
+    calibrationEnd,
+    customers: run.customers,
+    repeatCustomers: run.repeatCustomers,
+    status: run.status,
+    findings: JSON.stringify(run.findings),
+    bgnbd: run.bgnbd ? JSON.stringify(run.bgnbd) : null,
+    gammaGamma: run.gammaGamma ? JSON.stringify(run.gammaGamma) : null,
+  };
+  writeImmediately(db, () => db.insert(valueModels).values({ siteKey: site.key, ...stored }).onConflictDoUpdate({ target: valueModels.siteKey, set: stored }).run());
   return run;
 }
 

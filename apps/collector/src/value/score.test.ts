@@ -84,6 +84,73 @@ describe('scoring customers', () => {
   });
 });
 
+describe('ties', () => {
+  /** Adds a customer with these measures; a later order time is a more recent customer. */
+  function addCustomer(collector: ReturnType<typeof openTestCollector>, id: string, orders: number, revenue: number, lastOrderAt: number) {
+    const profile = emptyProfile(SITE_KEY, id, null, lastOrderAt);
+    profile.orders = orders;
+    profile.revenue = revenue;
+    profile.lastOrderAt = lastOrderAt;
+    profile.firstOrderAt = lastOrderAt;
+    collector.db.insert(profiles).values(profile).run();
+  }
+
+  const rfmOf = (collector: ReturnType<typeof openTestCollector>, id: string) =>
+    JSON.parse(collector.rows<{ rfm: string }>('SELECT rfm FROM profiles WHERE id = ?', id)[0]!.rfm) as { r: number; f: number; m: number };
+
+  it('give identical customers one score', () => {
+    const collector = openTestCollector();
+    const now = Date.now();
+    // Ten one-order customers: eight identical, and one on each side of them.
+    addCustomer(collector, 'a-low', 1, 1000, now - 20 * DAY);
+    for (let i = 0; i < 8; i++) addCustomer(collector, `same-${i}`, 1, 2000, now - 10 * DAY);
+    addCustomer(collector, 'z-high', 1, 3000, now);
+    scoreCustomers(collector.db, { key: SITE_KEY, minCustomersForScores: 10, currency: 'GBP' }, now);
+
+    const same = Array.from({ length: 8 }, (_, i) => rfmOf(collector, `same-${i}`));
+    // The group starts at rank 1 of 10, in the first quintile.
+    for (const scores of same) expect(scores).toEqual({ r: 1, f: 1, m: 1, computedAt: now });
+    expect(rfmOf(collector, 'a-low')).toMatchObject({ r: 1, f: 1, m: 1 });
+    expect(rfmOf(collector, 'z-high')).toMatchObject({ r: 5, f: 5, m: 5 });
+    expect(collector.rows('SELECT DISTINCT tier FROM profiles WHERE id LIKE ?', 'same-%')).toEqual([{ tier: 'silver' }]);
+  });
+
+  it('still spread one-order customers', () => {
+    const collector = openTestCollector();
+    const now = Date.now();
+    // One-order customers that differ in revenue and recency, as most shops' are.
+    for (let i = 0; i < 50; i++) addCustomer(collector, `c${i}`, 1, 1000 + i * 10, now - i * DAY);
+    scoreCustomers(collector.db, { key: SITE_KEY, minCustomersForScores: 10, currency: 'GBP' }, now);
+
+    const f = collector.rows<{ f: number; n: number }>("SELECT json_extract(rfm, '$.f') AS f, count(*) AS n FROM profiles GROUP BY f ORDER BY f");
+    expect(f).toEqual([1, 2, 3, 4, 5].map((score) => ({ f: score, n: 10 })));
+  });
+
+  it('give equal value one tier', () => {
+    const collector = openTestCollector();
+    const now = Date.now();
+    // 100 customers, the top three equal: the platinum rank (top 1%) reaches all three.
+    for (let i = 0; i < 97; i++) addCustomer(collector, `c${i}`, 1, 1000 + i, now - i * DAY);
+    for (let i = 0; i < 3; i++) addCustomer(collector, `top-${i}`, 2, 90000, now);
+    scoreCustomers(collector.db, { key: SITE_KEY, minCustomersForScores: 10, currency: 'GBP' }, now);
+
+    expect(collector.rows('SELECT DISTINCT tier FROM profiles WHERE id LIKE ?', 'top-%')).toEqual([{ tier: 'platinum' }]);
+  });
+
+  it('clears scores of profiles no longer customers', () => {
+    const collector = openTestCollector();
+    const now = Date.now();
+    for (let i = 0; i < 20; i++) addCustomer(collector, `c${i}`, 1, 1000 + i, now - i * DAY);
+    const site = { key: SITE_KEY, minCustomersForScores: 10, currency: 'GBP' };
+    scoreCustomers(collector.db, site, now);
+    collector.sqlite.prepare("UPDATE profiles SET orders = 0 WHERE id = 'c0'").run();
+    scoreCustomers(collector.db, site, now);
+
+    expect(collector.rows("SELECT segment, rfm, tier FROM profiles WHERE id = 'c0'")).toEqual([{ segment: null, rfm: null, tier: null }]);
+    expect(collector.rows('SELECT count(*) AS n FROM profiles WHERE segment IS NOT NULL')).toEqual([{ n: 19 }]);
+  });
+});
+
 describe('tiers', () => {
   it('follow predicted value when every customer has one', () => {
     const collector = openTestCollector();
