@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, getTableColumns } from 'drizzle-orm';
 import type { SiteConfig } from '../config/schema.js';
 import type { Tx } from '../db/open.js';
 import { events, orders, profiles } from '../db/schema.js';
@@ -11,11 +11,28 @@ import { addOrder, addRefund, emptyProfile, updateProfile } from './totals.js';
 
 type ProfileRow = typeof profiles.$inferSelect;
 
+type ProfileField = keyof ProfileRow;
+
 const profileColumns = rowSql(profiles);
+const columnNames = Object.fromEntries(Object.entries(getTableColumns(profiles)).map(([field, column]) => [field, column.name])) as Record<ProfileField, string>;
+const setColumns = (fields: readonly ProfileField[]) => fields.map((field) => `"${columnNames[field]}" = @${field}`).join(', ');
+
+/**
+ * Columns that page views and product views change. None of them is indexed, so an update that
+ * sets only these leaves the profile's index entries (primary key, revenue, segment, cart time) as
+ * they are. applyEvent uses it whenever no other column changed.
+ */
+const counterFields = ['userId', 'firstSeen', 'lastSeen', 'sessions', 'pageViews', 'productViews', 'interests'] as const satisfies readonly ProfileField[];
+/** Every other column except the primary key, which an update never changes. */
+const otherFields = (Object.keys(columnNames) as ProfileField[]).filter(
+  (field) => field !== 'siteKey' && field !== 'id' && !(counterFields as readonly ProfileField[]).includes(field),
+);
+
 const profileSql = {
   read: `${profileColumns.select} WHERE site_key = ? AND id = ?`,
   create: profileColumns.insert,
-  write: `${profileColumns.update} WHERE site_key = @siteKey AND id = @id`,
+  writeCounters: `UPDATE "profiles" SET ${setColumns(counterFields)} WHERE site_key = @siteKey AND id = @id`,
+  write: `UPDATE "profiles" SET ${setColumns([...counterFields, ...otherFields])} WHERE site_key = @siteKey AND id = @id`,
 };
 const insertSession = 'INSERT INTO sessions (site_key, id, profile_id, started_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING';
 
@@ -30,6 +47,7 @@ export function applyEvent(tx: Tx, site: Pick<SiteConfig, 'key' | 'currency'>, e
   const profileId = resolveProfile(tx, siteKey, event.visitorId, event.userId);
   const existing = prepared(tx, profileSql.read).get(siteKey, profileId) as ProfileRow | undefined;
   const profile: ProfileRow = existing ?? emptyProfile(siteKey, profileId, event.userId, event.occurredAt);
+  const before = otherFields.map((field) => profile[field]);
 
   profile.firstSeen = Math.min(profile.firstSeen, event.occurredAt);
   profile.lastSeen = Math.max(profile.lastSeen, event.occurredAt);
@@ -63,8 +81,9 @@ export function applyEvent(tx: Tx, site: Pick<SiteConfig, 'key' | 'currency'>, e
       break;
   }
 
-  if (existing) prepared(tx, profileSql.write).run(profile);
-  else prepared(tx, profileSql.create).run(profile);
+  if (!existing) prepared(tx, profileSql.create).run(profile);
+  else if (otherFields.every((field, index) => profile[field] === before[index])) prepared(tx, profileSql.writeCounters).run(profile);
+  else prepared(tx, profileSql.write).run(profile);
 }
 
 function setCart(profile: ProfileRow, cart: CartLine[], siteCurrency: string, at: number): void {
