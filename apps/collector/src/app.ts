@@ -1,7 +1,6 @@
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
@@ -9,6 +8,7 @@ import type { Db } from './db/open.js';
 import type { AppEnv } from './http/env.js';
 import { HttpError, sendError } from './http/errors.js';
 import { bearerToken, matchesSecret } from './http/admin-auth.js';
+import { publicCors } from './http/cors.js';
 import { createMetrics } from './http/metrics.js';
 import { createRateLimits, rateLimitDefaults, type RateLimitSettings } from './http/rate-limit.js';
 import { Sites } from './http/sites.js';
@@ -82,12 +82,7 @@ export function createApp({
 
   app.use(
     '/v1/*',
-    cors({
-      origin: (origin, c) => (sites.allowsPreflight(origin, c.req.header('host')) ? origin : null),
-      allowMethods: ['POST', 'OPTIONS'],
-      allowHeaders: ['Content-Type'],
-      maxAge: 86_400,
-    }),
+    publicCors(sites),
   );
   // The /v1 routes read their bodies with readJson, which enforces the size limit itself.
   app.post(

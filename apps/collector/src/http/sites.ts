@@ -50,11 +50,17 @@ export class Sites {
   }
 }
 
+/** Hosts of the origins seen lately, so that an origin is parsed once rather than on every request. */
+const hostOfOrigin = new Map<string, string | null>();
+const HOSTS_KEPT = 1000;
+
 function isSameOrigin(origin: string, host: string | undefined): boolean {
   if (!host) return false;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
+  let originHost = hostOfOrigin.get(origin);
+  if (originHost === undefined) {
+    originHost = URL.canParse(origin) ? new URL(origin).host : null;
+    if (hostOfOrigin.size >= HOSTS_KEPT) hostOfOrigin.clear();
+    hostOfOrigin.set(origin, originHost);
   }
+  return originHost === host;
 }
