@@ -3,8 +3,9 @@
 // "listening on http://…" to stderr, as `patron serve` does, and stops on SIGTERM or SIGINT.
 //
 // With `--middleware=<names>`, the app first runs those of the collector's middleware, in the
-// collector's order and set up as in apps/collector/src/app.ts: requestId, metrics (prom-client),
-// cors and bodyLimit, or `all` of them. This prices that layer apart from the collector's own work.
+// collector's order and set up as in apps/collector/src/app.ts: requestId, metrics (prom-client)
+// and cors, or `all` of them. `bodyLimit` adds hono/body-limit, which the collector no longer uses,
+// to price it. This prices that layer apart from the collector's own work.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -17,7 +18,7 @@ const app = new Hono();
 const middlewareOption = process.argv.find((arg) => arg.startsWith('--middleware='));
 if (middlewareOption) {
   const names = middlewareOption.slice('--middleware='.length).split(',');
-  addCollectorMiddleware(app, new Set(names.includes('all') ? ['requestId', 'metrics', 'cors', 'bodyLimit'] : names));
+  addCollectorMiddleware(app, new Set(names.includes('all') ? ['requestId', 'metrics', 'cors'] : names));
 }
 app.post('/v1/*', async (c) => {
   const body = await c.req.text();
@@ -32,10 +33,9 @@ const stop = () => server.close(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
 
-/** Adds the named middleware in the collector's order: request id, metrics, then CORS and the body limit on /v1/*. */
+/** Adds the named middleware in the collector's order: request id, metrics, then CORS (and the body limit) on /v1/*. */
 function addCollectorMiddleware(target, names) {
   const { requestId } = collectorRequire('hono/request-id');
-  const { cors } = collectorRequire('hono/cors');
   const { bodyLimit } = collectorRequire('hono/body-limit');
   const { Counter, Histogram, Registry } = collectorRequire('prom-client');
 
@@ -59,7 +59,13 @@ function addCollectorMiddleware(target, names) {
     });
   }
   if (names.has('cors')) {
-    target.use('/v1/*', cors({ origin: (origin) => origin || null, allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Content-Type'], maxAge: 86_400 }));
+    // As the collector's publicCors: every header is set before the route runs.
+    target.use('/v1/*', async (c, next) => {
+      const origin = c.req.header('origin');
+      c.header('Vary', 'Origin');
+      if (origin) c.header('Access-Control-Allow-Origin', origin);
+      await next();
+    });
   }
   if (names.has('bodyLimit')) target.use('/v1/*', bodyLimit({ maxSize: 512 * 1024 }));
 }

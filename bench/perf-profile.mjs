@@ -8,7 +8,10 @@ import { pathToFileURL } from 'node:url';
 export function readProfile(dir) {
   const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort();
   if (files.length === 0) throw new Error(`No .cpuprofile file in ${dir}; the process must exit normally for --cpu-prof to write one`);
-  return JSON.parse(readFileSync(join(dir, files[files.length - 1]), 'utf8'));
+  // Every thread writes its own file, named CPU.<date>.<time>.<pid>.<thread id>.<sequence>; the main thread's id is 0.
+  const main = files.filter((name) => name.split('.')[4] === '0');
+  const chosen = main.length > 0 ? main : files;
+  return JSON.parse(readFileSync(join(dir, chosen[chosen.length - 1]), 'utf8'));
 }
 
 /** Returns where a script lives: a package name, the collector's bundle, a Node internal, or the V8 pseudo-frame itself. */
