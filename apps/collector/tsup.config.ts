@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { cli: 'src/cli.ts', index: 'src/index.ts' },
+  // The scoring worker is an entry of its own, because the collector starts it by its file,
+  // dist/scoring-worker.js, next to the bundle.
+  entry: { cli: 'src/cli.ts', index: 'src/index.ts', 'scoring-worker': 'src/value/scoring-worker.ts' },
   format: ['esm'],
   platform: 'node',
   target: 'node20',

@@ -9,14 +9,11 @@ import { openDatabase } from './db/open.js';
 import { siteSecret } from './http/admin-auth.js';
 import { readRateLimitSettings } from './http/rate-limit.js';
 import { startRetentionJob } from './retention/job.js';
-import { predictCustomerValue } from './value/predict.js';
-import { scoreCustomers } from './value/score.js';
-import { enqueueAbandonedCarts, enqueueValueChanges } from './webhooks/changes.js';
+import { startScoring } from './value/scheduler.js';
+import { enqueueAbandonedCarts } from './webhooks/changes.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { readSecret } from './webhooks/secret.js';
 
-// Customer scores and value predictions are recomputed this often while the collector runs, and once at start.
-const SCORING_INTERVAL_MS = 60 * 60 * 1000;
 // Abandoned carts are looked for this often, so a cart.abandoned webhook is at most this late.
 const CART_SCAN_INTERVAL_MS = 60 * 1000;
 
@@ -60,25 +57,9 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
   });
   const { port } = server.address() as AddressInfo;
 
-  const score = () => {
-    for (const site of config.sites) {
-      try {
-        // Predictions first, because value tiers follow them when they are usable.
-        const prediction = predictCustomerValue(db, site);
-        logger.info({ siteKey: site.key, status: prediction.status, findings: prediction.findings, customers: prediction.customers }, 'lifetime-value models fitted');
-        const result = scoreCustomers(db, site);
-        logger.info({ siteKey: site.key, ...result }, 'customers scored');
-        const changes = enqueueValueChanges(db, site);
-        if (changes > 0) logger.info({ siteKey: site.key, deliveries: changes }, 'webhook deliveries enqueued for value changes');
-      } catch (error) {
-        logger.error({ err: error, siteKey: site.key }, 'scoring customers failed');
-      }
-    }
-  };
   const dispatcher = new WebhookDispatcher(db, config, logger);
-  score();
-  const scoring = setInterval(score, SCORING_INTERVAL_MS);
-  scoring.unref();
+  // Scoring runs in a worker thread, so requests are served while it runs.
+  const scoring = startScoring({ db, dbPath: settings.db, sites: config.sites, logger, onDeliveries: () => dispatcher.wake() });
   const scanCarts = () => {
     for (const site of config.sites) {
       try {
@@ -104,12 +85,13 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        clearInterval(scoring);
+        const scoringStopped = scoring.stop();
         clearInterval(cartScan);
         server.close(async (error) => {
           await dispatcher.stop();
           await checkpointer?.stop();
           await retention.stop();
+          await scoringStopped;
           db.$client.close();
           logger.info('collector stopped');
           if (error) reject(error);
