@@ -10,13 +10,18 @@ const batchOf = (...events: unknown[]) => ({ sentAt: Date.now(), events });
 describe('CommitQueue', () => {
   it('commits one turn in one transaction', async () => {
     const collector = openTestCollector();
-    const queue = new CommitQueue(collector.db);
+    // Counts the transactions that begin outside another one; nested ones are savepoints.
     let transactions = 0;
-    const original = collector.db.transaction.bind(collector.db);
-    collector.db.transaction = ((callback: never) => {
-      transactions++;
-      return original(callback);
-    }) as typeof collector.db.transaction;
+    const connection = collector.sqlite;
+    const original = connection.transaction.bind(connection);
+    connection.transaction = ((run: (...args: never[]) => unknown) => {
+      const wrapped = original(run);
+      return ((...args: never[]) => {
+        if (!connection.inTransaction) transactions++;
+        return wrapped(...args);
+      }) as typeof wrapped;
+    }) as typeof connection.transaction;
+    const queue = new CommitQueue(collector.db);
 
     const results = await Promise.all(Array.from({ length: 40 }, () => queue.store(site, batchOf(pageView({ id: randomUUID() })), Date.now())));
 

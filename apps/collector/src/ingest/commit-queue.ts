@@ -37,13 +37,22 @@ export class CommitQueue {
   /** Keys of the deferred writes not yet committed, with their counts. */
   private pendingKeys = new Map<string, number>();
 
+  /**
+   * Runs a function in a transaction, or in a savepoint when one is open. better-sqlite3 caches
+   * the statements that begin and end it, where drizzle's transactions compile them on every call.
+   */
+  private readonly inTransaction: <T>(run: () => T) => T;
+
   constructor(
     private readonly db: Db,
     /** Maximum number of batches and writes in one transaction, which bounds how long one commit blocks the event loop. */
     private readonly maxBatches = 256,
     /** Receives the error of a deferred write that failed, which is then lost. */
     private readonly onDeferredError: (error: unknown) => void = () => {},
-  ) {}
+  ) {
+    const transaction = db.$client.transaction((run: () => unknown) => run());
+    this.inTransaction = <T>(run: () => T) => transaction(run) as T;
+  }
 
   store(site: StoreSite, batch: IncomingBatch, receivedAt: number): Promise<BatchResult> {
     return new Promise((resolve, reject) => {
@@ -100,11 +109,12 @@ export class CommitQueue {
     const connection = this.db.$client;
     if (!durable) connection.pragma('synchronous = NORMAL');
     try {
-      this.db.transaction((tx) => {
+      this.inTransaction(() => {
         for (const item of group) {
           try {
-            if (item.kind === 'batch') outcomes.push({ result: tx.transaction((savepoint) => storeBatch(savepoint, item.site, item.batch, item.receivedAt)) });
-            else outcomes.push({ result: tx.transaction((savepoint) => void item.write(savepoint)) });
+            // Nested in the group's transaction, this runs in a savepoint.
+            if (item.kind === 'batch') outcomes.push({ result: this.inTransaction(() => storeBatch(this.db, item.site, item.batch, item.receivedAt)) });
+            else outcomes.push({ result: this.inTransaction(() => void item.write(this.db)) });
           } catch (error) {
             if (isBusy(error)) throw error;
             outcomes.push({ error });
