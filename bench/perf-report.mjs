@@ -128,8 +128,10 @@ export function performancePage(results, runs = [runSummary(results)]) {
   const start = profiles.start;
   const startSampled = start.summary.seconds;
   const memoryRows = Object.entries(memory.byPhase).map(([phase, bytes]) => `| ${phase} | ${mebibytes(bytes)} (${megabytes(bytes)}) |`).join('\n');
-  // CPU per request that the body limit adds to the no-op server.
-  const bodyLimitCpu = cpuPerRequest(middleware.bodyLimit, middleware.bodyLimit.serverCpuSeconds) - r.noopEventsCpu;
+  const middlewareCpu = cpuPerRequest(middleware.all, middleware.all.serverCpuSeconds);
+  // Shares of a profile's busy time spent in a function, callees included.
+  const eventsInclusive = (name) => (profiles.events.inclusive[name] ?? 0) / 1e6 / profiles.events.summary.busySeconds;
+  const offerInclusive = (name) => (profiles.offer.inclusive[name] ?? 0) / 1e6 / profiles.offer.summary.busySeconds;
   const every = profileUpdate['every column'];
   const changed = profileUpdate['changed columns'];
 
@@ -157,41 +159,34 @@ Database size: ${mebibytes(eventsPerMillion)} per million events (${(largeSize.b
 ${whole(largeSize.events)} events with ${whole(largeFill.profiles)} profiles, ${whole(largeFill.sessions)} sessions and ${whole(largeFill.decisions)} offer decisions,
 after a WAL checkpoint). The whole file is counted, so profiles, sessions and decisions are in the figure.
 
-The ratio targets are out of reach for the collector's design, not only for its current code. The
-no-op server used ${msPrecise(r.noopEventsCpu)} of CPU per request, so 60 % of its rate allows about ${msPrecise(r.noopEventsCpu / 0.6)} per
-one-event request and 50 % about ${msPrecise(r.noopOfferCpu / 0.5)} per decision. The collector's middleware alone used
-${msPrecise(cpuPerRequest(results.noopMiddleware.all, results.noopMiddleware.all.serverCpuSeconds))} in the no-op server, and a request that validates, stores and updates a profile in SQLite
-on the request's thread, then waits for an fsync, costs several times that. The changes recommended
-below move the figures. Whether they bring the growth targets within their bounds needs a run with
-them.
+The ratio targets for one-event ingest and getOffer are out of reach for this design on this
+machine, not only for its current code. The no-op server used ${msPrecise(r.noopEventsCpu)} of CPU per request, so 60 % of
+its rate allows about ${msPrecise(r.noopEventsCpu / 0.6)} per one-event request and 50 % about ${msPrecise(r.noopOfferCpu / 0.5)} per decision. The
+collector's middleware alone (request id, prom-client metrics, CORS) used ${msPrecise(middlewareCpu)} in the
+no-op server. A one-event request also parses and validates the event, reads and updates the
+visitor's profile and session, inserts the event with its indexes and waits for its group's fsync,
+all on the event loop, and used ${msPrecise(r.eventsCpu)}. See [What would move the figures further](#what-would-move-the-figures-further).
 
-Starting the collector on the large database took ${large.startSeconds.toFixed(0)} s (${start.startSeconds.toFixed(0)} s in the profiled start), against
+Starting the collector on the large database took ${large.startSeconds.toFixed(1)} s (${start.startSeconds.toFixed(1)} s in the profiled start), against
 ${small.startSeconds.toFixed(1)} s on the small one. No target names it, but see [Start and hourly scoring](#start-and-hourly-scoring).
 
 ## Where the time goes
 
 ### One event a request
 
-The collector used ${msPrecise(r.eventsCpu)} of CPU per request, the no-op server ${msPrecise(r.noopEventsCpu)}. Two things add up to
-that:
+The collector used ${msPrecise(r.eventsCpu)} of CPU per request, the no-op server ${msPrecise(r.noopEventsCpu)}, and the no-op server
+behind the collector's middleware ${msPrecise(middlewareCpu)} (${whole(middleware.all.perSecond)} requests/s against ${whole(r.noopEvents)} without it).
+In the profile below, \`commit\` (the group's transaction, with \`storeBatch\` inside it) took
+${percent(eventsInclusive('commit'))} of the busy time. Its largest part is better-sqlite3's transaction wrapper,
+\`sqliteTransaction\`, at ${percent(selfShare(profiles.events.summary, 'sqliteTransaction'))}: its self time is SQLite's BEGIN, SAVEPOINT and COMMIT,
+and the COMMIT writes the group's pages to the WAL and waits for one fsync. \`applyEvent\` (the
+profile) took ${percent(eventsInclusive('applyEvent'))} and \`readJson\` (parsing and validating the body) ${percent(eventsInclusive('readJson'))}.
 
-- **The middleware in front of the routes.** The same no-op server behind the collector's
-  middleware (request id, prom-client metrics, CORS, body limit) answered ${whole(middleware.all.perSecond)} requests/s, and
-  behind the body limit alone ${whole(middleware.bodyLimit.perSecond)} requests/s, against ${whole(r.noopEvents)} without any. Hono's
-  \`bodyLimit\` reads \`c.req.raw.body\`, which makes @hono/node-server build a full WHATWG
-  \`Request\` over the socket (a web ReadableStream, an AbortController, the parsed URL) instead of
-  reading the body on its fast path. With a Content-Length header, it then only compares that with
-  the limit. Building the Request is the \`makeTransferable\`, \`createAbortSignal\`, \`_Request\` and \`URL\`
-  time in the profile below. This layer alone caps the collector near ${whole(middleware.all.perSecond)} requests/s, ${percent(middleware.all.perSecond / r.noopEvents)} of the
-  no-op server, so the 60 % target cannot be met while it stays.
-- **SQLite.** \`sqliteTransaction\` (better-sqlite3's wrapper, whose self time is BEGIN, COMMIT and
-  the savepoints) took ${percent(selfShare(profiles.events.summary, 'sqliteTransaction'))} of the profile's busy time. A COMMIT writes every page the group changed to the
-  WAL, waits for one fsync, and every 1,000 WAL pages also runs a checkpoint, all on the event loop.
-  A single page view changes about ten pages, by an estimate from what it writes: the event's row
-  and its two indexes, the session and its index, and the profile. The profile write in \`applyEvent\` sets every column, so SQLite also
-  rewrites the profile's four index entries (primary key, revenue, segment, cart time). Writing
-  back every column cost ${every.framesPerUpdate.toFixed(1)} pages and ${msPrecise(every.msPerUpdate)} per update on the small database, writing
-  only the two columns a page view changes cost ${changed.framesPerUpdate.toFixed(1)} page and ${msPrecise(changed.msPerUpdate)}.
+A single page view changes about ten pages, by an estimate from what it writes: the event's row
+and its two indexes, the session and its index, and the profile. Writing back every column of the
+profile cost ${every.framesPerUpdate.toFixed(1)} pages and ${msPrecise(every.msPerUpdate)} per update on the small database, because SQLite then
+rewrites the profile's index entries too. Writing only the two columns a page view changes cost
+${changed.framesPerUpdate.toFixed(1)} page and ${msPrecise(changed.msPerUpdate)}, which is how the collector writes a page view's profile change.
 
 ### Batches of ${settings.batchSize}
 
@@ -208,19 +203,16 @@ per event while the baseline's follows the disk's commit rate, which changed fro
 
 ### getOffer
 
-Every decision is stored by \`recordDecision\` in a transaction of its own, with synchronous = FULL,
-so every getOffer waits for an fsync, and the event loop stands still during it. At full speed the
-collector answered a request every ${msPrecise(1000 / small.offer.perSecond)} and used ${msPrecise(r.offerCpu)} of CPU per request, V8's helper threads
-included. On the event loop, each request's CPU work and its fsync follow one another (the bare loop
-managed ${whole(results.bareInsert.transactionsPerSecond)} commits/s, ${msPrecise(1000 / results.bareInsert.transactionsPerSecond)} each), so the two together set the rate.
-\`sqliteTransaction\` took ${percent(selfShare(profiles.offer.summary, 'sqliteTransaction'))} of the profile's busy time and \`recordDecision\` ${percent(profiles.offer.inclusive.recordDecision / 1e6 / profiles.offer.summary.seconds)} with its callees,
-and reading the visitor's facts and history (\`computeFacts\`, \`servedCounts\`) most of the rest of
-\`decideForVisitor\`. The HTTP layer is the same as for events. At half the full-speed rate, the
-median latency was ${ms(small.offerOpen.latencyMs.p50)} but p99 was ${ms(small.offerOpen.latencyMs.p99)}. The tail most likely comes from requests queued
-behind the longest stalls of the event loop: the COMMIT that runs a WAL checkpoint, slow fsyncs and
-garbage collection. The benchmark does not time those stalls one by one. The decision is written
-with drizzle's query builder, which compiles the statement on every call, and drizzle-orm took
-${percent(placeShare(profiles.offer.summary, 'drizzle-orm'))} of the profile's busy time.
+A decision reads the visitor's identity, profile, earlier sessions and orders, kept assignments
+and earlier decisions with cached prepared statements, decides in memory, signs the visitor's
+pass, and queues its row for the next group commit, which the response does not wait for. At
+full speed the collector answered a request every ${msPrecise(1000 / small.offer.perSecond)} and used ${msPrecise(r.offerCpu)} of CPU per request,
+V8's helper threads included. In the profile below, \`decideForVisitor\` took ${percent(offerInclusive('decideForVisitor'))} of the busy time,
+of which \`computeFacts\` ${percent(offerInclusive('computeFacts'))} and \`servedCounts\` ${percent(offerInclusive('servedCounts'))}; the group commits of decisions
+(\`commit\`) took ${percent(offerInclusive('commit'))} and signing the pass (\`issuePass\`) ${percent(offerInclusive('issuePass'))}. The rest is the HTTP layer, as for
+events. At half the full-speed rate the median latency was ${ms(small.offerOpen.latencyMs.p50)} and p99 ${ms(small.offerOpen.latencyMs.p99)}. The tail comes
+from requests that wait while the event loop runs other work, such as a group commit or garbage
+collection; the benchmark does not time those stalls one by one.
 
 ### Growth
 
@@ -228,11 +220,11 @@ On the large database, one-event ingest used ${msPrecise(r.largeEventsCpu)} of C
 small one. The likely cause: each event of a known visitor reads and writes pages spread over
 B-trees of 1 million profiles, 3 million sessions and 10 million events. They no longer fit SQLite's page cache
 (better-sqlite3's default, about 16 MB), so more of them come from the operating system's cache.
-A group also touches more distinct pages, which makes commits and checkpoints larger. Batch ingest
+A group also touches more distinct pages, which makes its commit larger and gives the checkpoint
+worker more pages to copy. Batch ingest
 changed ${change(small.batches.rowsPerSecond, large.batches.rowsPerSecond)}, getOffer's full-speed rate ${change(small.offer.perSecond, large.offer.perSecond)} and its CPU per request from ${msPrecise(r.offerCpu)} to
-${msPrecise(cpuPerRequest(large.offer, large.offer.collectorCpuSeconds))}. The p99 comparison says little: both values come from the stalls described
-above, not from the work per request, and they differ by several times between runs (see
-[Runs](#runs)). The median went from ${ms(small.offerOpen.latencyMs.p50)} to ${ms(large.offerOpen.latencyMs.p50)}.
+${msPrecise(cpuPerRequest(large.offer, large.offer.collectorCpuSeconds))}. The p99 values come from the stalls described above more than from the
+work per request, and they differ between runs (see [Runs](#runs)). The median went from ${ms(small.offerOpen.latencyMs.p50)} to ${ms(large.offerOpen.latencyMs.p50)}.
 
 ### Start and hourly scoring
 
@@ -268,49 +260,43 @@ the other work on the machine and from the disk, whose commit rate is in the las
 
 ${runsTable(runs)}
 
-## Changes recommended for the collector
+## Changes made
 
-Ordered by the targets they serve: throughput first, then growth, start and latency. Each gain is
-an estimate from the figures above, not a measurement of the changed code.
+The first runs of this benchmark, on commit de8f25d, profiled the collector and led to these
+changes. Their effect shows in [Runs](#runs): compare this run with the one of de8f25d.
 
-1. **Check the body size without hono/body-limit.** In apps/collector/src/app.ts, \`createApp\`,
-   drop \`bodyLimit\` from the \`/v1/*\` middleware. Enforce \`limits.maxBodyBytes\` in \`readJson\`
-   (apps/collector/src/http/body.ts) instead: reject a Content-Length above the limit with 413
-   before reading, and read a body without Content-Length from the Node request
-   (\`c.env.incoming\`, which @hono/node-server passes) up to the limit. Never touch \`c.req.raw.body\`
-   on this path. The 413 and its \`Connection: close\` stay. Expected: about ${msPrecise(bodyLimitCpu)} less CPU per request, the body
-   limit's cost in the no-op server, which is ${percent(bodyLimitCpu / r.eventsCpu)} of the collector's ${msPrecise(r.eventsCpu)} per one-event
-   request.
-2. **Store decisions in the group commit.** \`recordDecision\` in
-   apps/collector/src/offers/history.ts is called from \`decideForVisitor\`
-   (apps/collector/src/offers/service.ts). Run the decision's inserts through the \`CommitQueue\`
-   (apps/collector/src/ingest/commit-queue.ts) and await that commit, so that concurrent decisions
-   and event batches share one fsync. The queue needs a method that runs any write in the next
-   group's transaction. Write the decision and
-   assignment rows with cached statements from \`prepared()\` (apps/collector/src/db/prepared.ts)
-   instead of drizzle's builder. Expected: a decision no longer holds the event loop for a commit of
-   its own. Such a commit took ${msPrecise(1000 / results.bareInsert.transactionsPerSecond)} in this run's bare loop, and longer when the disk was busier
-   (see the last column of [Runs](#runs)), next to ${msPrecise(r.offerCpu)} of CPU per request. Each decision's latency
-   still includes one commit.
-3. **Write back only the profile columns that changed.** In apps/collector/src/profiles/apply.ts,
-   \`applyEvent\` and \`profileSql.write\`, never set \`site_key\` and \`id\`. Leave \`revenue\`,
-   \`segment\` and \`cart_updated_at\` out of the UPDATE unless the event changed them, which a page
-   view or a product view never does. Two statements suffice: counters only, and the full write
-   for cart, purchase, refund and identify events. Expected: ${(every.framesPerUpdate - changed.framesPerUpdate).toFixed(1)} fewer pages written per page view
-   (about ${percent((every.framesPerUpdate - changed.framesPerUpdate) / 10)} of the ten it changes) and ${msPrecise(every.msPerUpdate - changed.msPerUpdate)} less per profile update.
-4. **Score off the event loop.** In apps/collector/src/server.ts, \`startCollector\` and its
-   \`score\`, run \`predictCustomerValue\`, \`scoreCustomers\` and \`enqueueValueChanges\` in a worker
-   thread with its own connection, after the server listens. WAL lets that connection read while
-   the main thread writes. In apps/collector/src/value/score.ts, \`scoreCustomers\`, update the rows
-   with one cached prepared statement instead of drizzle's builder. Expected: a start on the large
-   database about as fast as on the small one (${small.startSeconds.toFixed(1)} s) instead of ${large.startSeconds.toFixed(0)} s, no hourly stall of that
-   length, and none of the memory that scoring leaves on the main thread's heap.
-5. **Checkpoint outside the request path.** In apps/collector/src/db/open.ts, \`openDatabase\`, set
-   \`wal_autocheckpoint = 0\` on the serving connection. Run \`PRAGMA wal_checkpoint(PASSIVE)\` from a
-   second connection in a worker thread every second or every few thousand pages. Expected:
-   the COMMIT that crosses 1,000 WAL pages no longer copies them into the database and fsyncs it on
-   the event loop, which should remove the longest stalls from ingest and getOffer latency. The fsync of
-   each group commit stays on the event loop while better-sqlite3 commits synchronously.
+1. **The body size is checked in \`readJson\`.** hono/body-limit read \`c.req.raw.body\`,
+   which made @hono/node-server build a full WHATWG Request for every request. The collector now
+   rejects a Content-Length above the limit before reading and reads a body sent in chunks as a
+   stream up to the limit.
+2. **CORS headers are set before the route runs.** hono/cors appended \`Vary\` after the route,
+   so Hono rebuilt every response from its body and @hono/node-server sent it through a web
+   stream. An empty Origin also made every request throw inside \`new URL('')\`.
+3. **Decisions are stored in the group commit.** A decision is a deferred write in the next
+   group's transaction, and a group of decisions alone commits without a disk sync, since no
+   client was promised those rows. The group commit runs on better-sqlite3's own transactions,
+   whose statements are cached, rather than drizzle's.
+4. **Checkpoints run in a worker thread.** The serving connection no longer checkpoints inside the
+   COMMIT that takes the WAL past 1,000 pages. A worker with its own connection checkpoints
+   passively every second.
+5. **A page view writes back only the profile columns it changed**, and customers are scored in a
+   worker thread after the collector listens (see [Start and hourly scoring](#start-and-hourly-scoring)).
+
+## What would move the figures further
+
+Each gain is an estimate from the figures above, not a measurement.
+
+- **SQLite in a writer thread.** Every write and its fsync still run on the event loop, so HTTP
+  and SQLite share one core while the machine has two. A worker thread with its own connection
+  could run the group commits while the main thread parses and validates the next requests. The
+  event loop would then no longer stop for a COMMIT, which is the largest self time in the events
+  profile. The main thread would keep the work of the middleware and validation, so one-event
+  ingest would still use several times the no-op server's CPU per request.
+- **Fewer random pages per event.** The events table keeps a unique index on random event ids and
+  an index by visitor, so each insert into a large table touches pages spread over those B-trees.
+  That is where growth costs most (see [Growth](#growth)). Checking duplicates against a
+  window of recent event ids instead of the whole table would remove one of the two, at the cost
+  of the guarantee that a retry days later is still recognised.
 
 ## All figures
 
@@ -321,7 +307,6 @@ an estimate from the figures above, not a measurement of the changed code.
 | No-op Hono, single-event bodies | ${whole(results.noopBefore.events.perSecond)} requests/s | ${whole(results.noopAfter.events.perSecond)} requests/s | ${msPrecise(r.noopEventsCpu)} |
 | No-op Hono, offer bodies | ${whole(results.noopBefore.offer.perSecond)} requests/s | ${whole(results.noopAfter.offer.perSecond)} requests/s | ${msPrecise(r.noopOfferCpu)} |
 | No-op Hono behind the collector's middleware | ${whole(middleware.all.perSecond)} requests/s | | ${msPrecise(cpuPerRequest(middleware.all, middleware.all.serverCpuSeconds))} |
-| No-op Hono behind the body limit alone | ${whole(middleware.bodyLimit.perSecond)} requests/s | | ${msPrecise(cpuPerRequest(middleware.bodyLimit, middleware.bodyLimit.serverCpuSeconds))} |
 | Bare better-sqlite3, ${settings.batchSize} rows a transaction | ${whole(results.bareInsert.rowsPerSecond)} rows/s, ${whole(results.bareInsert.transactionsPerSecond)} commits/s | | |
 
 The no-op server is measured before and after the collector; the two runs show how much the

@@ -159,13 +159,10 @@ async function measureNoop(settings, load, log) {
   }
 }
 
-/**
- * Requests per second of the no-op server behind all of the collector's middleware, and behind
- * the body limit alone, for single-event bodies.
- */
+/** Requests per second of the no-op server behind all of the collector's middleware, for single-event bodies. */
 async function measureNoopMiddleware(settings, load, log) {
   const results = {};
-  for (const [name, middleware] of [['all', ['all']], ['bodyLimit', ['bodyLimit']]]) {
+  for (const [name, middleware] of [['all', ['all']]]) {
     const server = await startNoopServer({ middleware });
     try {
       log(`perf: no-op server behind the collector's middleware (${name}), single-event bodies`);
@@ -247,8 +244,8 @@ async function profileCollector({ name, dbPath, configPath, path, makeBody, work
 
 /** Collector functions whose time, callees included, each profile reports. */
 const inclusiveNames = {
-  events: ['bodyLimit', 'readJson', 'commit', 'storeBatch', 'parseEvent', 'applyEvent', 'resolveProfile'],
-  offer: ['readJson', 'decideForVisitor', 'computeFacts', 'visitorIdsOf', 'servedCounts', 'keptAssignments', 'decide', 'recordDecision', 'issuePass'],
+  events: ['readJson', 'commit', 'storeBatch', 'parseEvent', 'applyEvent', 'resolveProfile'],
+  offer: ['readJson', 'decideForVisitor', 'computeFacts', 'visitorIdsOf', 'servedCounts', 'keptAssignments', 'decide', 'commit', 'writeDecision', 'issuePass'],
   start: ['predictCustomerValue', 'fitBgNbd', 'fitGammaGamma', 'scoreCustomers', 'enqueueValueChanges'],
 };
 
