@@ -114,3 +114,160 @@ describe('PriorityLimiter', () => {
     expect(limiter.limit).toBeGreaterThan(4);
   });
 });
+
+describe('PriorityLimiter.tryAcquire', () => {
+  it('admits at once with room', () => {
+    const limiter = new PriorityLimiter({ initialLimit: 2, reservedTopShare: 0 });
+
+    const release = limiter.tryAcquire('bronze');
+
+    expect(typeof release).toBe('function');
+    expect(limiter.active).toBe(1);
+  });
+
+  it('leaves a full limit to acquire', () => {
+    const limiter = new PriorityLimiter({ initialLimit: 2, reservedTopShare: 0 });
+    limiter.tryAcquire('bronze');
+    limiter.tryAcquire('bronze');
+
+    const decision = limiter.tryAcquire('bronze');
+
+    expect(decision).toBeUndefined();
+    expect(limiter.waiting).toBe(0);
+    expect(limiter.counts.bronze.shed).toBe(0);
+  });
+
+  it('reports a closed tier as shed', () => {
+    const limiter = new PriorityLimiter({ overloaded: () => true });
+
+    const decision = limiter.tryAcquire('bronze');
+
+    expect(decision).toBe('closed');
+    expect(limiter.counts.bronze.shed).toBe(1);
+  });
+});
+
+describe('PriorityLimiter under event-loop overload', () => {
+  /** A limiter whose clock and overload signal the test sets. */
+  function overloadable(options: { initialLimit?: number; maxWaitMs?: number } = {}) {
+    const state = { clock: 0, overloaded: false };
+    const limiter = new PriorityLimiter({ ...options, tierStepMs: 100, now: () => state.clock, overloaded: () => state.overloaded });
+    return { state, limiter };
+  }
+
+  const outcomeOf = (promise: Promise<() => void>) =>
+    promise.then(
+      (release) => {
+        release();
+        return 'admitted';
+      },
+      (error: unknown) => (error instanceof ShedError ? error.reason : 'other error'),
+    );
+
+  it('closes bronze first while overloaded', async () => {
+    const { state, limiter } = overloadable();
+    state.overloaded = true;
+
+    const bronze = await outcomeOf(limiter.acquire('bronze'));
+    const silver = await outcomeOf(limiter.acquire('silver'));
+
+    expect(bronze).toBe('tier_closed');
+    expect(silver).toBe('admitted');
+    expect(limiter.lowestOpenTier).toBe('silver');
+    expect(limiter.counts.bronze.shed).toBe(1);
+  });
+
+  it('closes one tier per step', async () => {
+    const { state, limiter } = overloadable();
+    state.overloaded = true;
+    const lowest: string[] = [];
+
+    for (let step = 0; step < 5; step++) {
+      await outcomeOf(limiter.acquire('platinum'));
+      lowest.push(limiter.lowestOpenTier);
+      state.clock += 50;
+      await outcomeOf(limiter.acquire('platinum'));
+      state.clock += 50;
+    }
+
+    expect(lowest).toEqual(['silver', 'gold', 'platinum', 'platinum', 'platinum']);
+  });
+
+  it('never closes the top tier', async () => {
+    const { state, limiter } = overloadable();
+    state.overloaded = true;
+
+    for (let step = 0; step < 10; step++) {
+      await outcomeOf(limiter.acquire('gold'));
+      state.clock += 100;
+    }
+    const platinum = await outcomeOf(limiter.acquire('platinum'));
+
+    expect(platinum).toBe('admitted');
+    expect(limiter.counts.platinum.admitted).toBe(1);
+  });
+
+  it('reopens tiers once the overload ends', async () => {
+    const { state, limiter } = overloadable();
+    state.overloaded = true;
+    for (let step = 0; step < 3; step++) {
+      await outcomeOf(limiter.acquire('platinum'));
+      state.clock += 100;
+    }
+    expect(limiter.lowestOpenTier).toBe('platinum');
+
+    state.overloaded = false;
+    const reopened: string[] = [];
+    for (let step = 0; step < 4; step++) {
+      await outcomeOf(limiter.acquire('platinum'));
+      reopened.push(limiter.lowestOpenTier);
+      state.clock += 100;
+    }
+
+    expect(reopened).toEqual(['gold', 'silver', 'bronze', 'bronze']);
+    expect(await outcomeOf(limiter.acquire('bronze'))).toBe('admitted');
+  });
+
+  it('keeps its limit while overloaded', async () => {
+    const { state, limiter } = overloadable({ initialLimit: 20 });
+    state.overloaded = true;
+
+    for (let round = 0; round < 20; round++) {
+      const release = await limiter.acquire('platinum');
+      state.clock += 10;
+      release();
+      state.clock += 100;
+    }
+
+    expect(limiter.limit).toBe(20);
+  });
+
+  it('sheds the waiting requests of a closing tier', async () => {
+    const { state, limiter } = overloadable({ initialLimit: 5, maxWaitMs: 10_000 });
+    const held = await Promise.all([1, 2, 3, 4].map(() => limiter.acquire('gold')));
+    const waiting = outcomeOf(limiter.acquire('bronze'));
+    expect(limiter.waiting).toBe(1);
+
+    state.overloaded = true;
+    held[0]!();
+
+    expect(await waiting).toBe('tier_closed');
+    expect(limiter.waiting).toBe(0);
+  });
+
+  it('keeps the reserved top share while overloaded', async () => {
+    const { state, limiter } = overloadable({ initialLimit: 10, maxWaitMs: 10_000 });
+    state.overloaded = true;
+    await Promise.all(Array.from({ length: 8 }, () => limiter.acquire('gold')));
+    const order: string[] = [];
+
+    const gold = track(limiter, order, 'gold', 'gold');
+    const platinum = track(limiter, order, 'platinum', 'platinum');
+    await settle();
+
+    expect(order).toEqual(['platinum']);
+    expect(limiter.waiting).toBe(1);
+    void gold.catch(() => undefined);
+    void platinum;
+  });
+});

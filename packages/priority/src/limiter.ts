@@ -15,8 +15,15 @@ export interface LimiterOptions {
   maxQueue?: number;
   /** Share of the limit that only the top tier may use, from 0 to 1. Default 0.2. */
   reservedTopShare?: number;
-  /** Extra signal of overload, such as event-loop delay above a bound; while true, the limit shrinks. */
+  /**
+   * Extra signal of overload, such as event-loop delay above a bound. While it returns true, the
+   * lowest admitted tier rises by one every `tierStepMs`: bronze is shed first, then silver, then
+   * gold, and never the top tier. Once it returns false, the tiers come back one at a time at the
+   * same pace. The limit of requests in flight does not shrink on this signal.
+   */
   overloaded?: () => boolean;
+  /** Milliseconds between two moves of the lowest admitted tier. Default 200. */
+  tierStepMs?: number;
   /** Clock in milliseconds, for tests. */
   now?: () => number;
 }
@@ -27,11 +34,17 @@ export class ShedError extends Error {
 
   constructor(
     readonly tier: Tier,
-    readonly reason: 'queue_timeout' | 'queue_full',
+    readonly reason: 'queue_timeout' | 'queue_full' | 'tier_closed',
   ) {
-    super(reason === 'queue_timeout' ? `shed: waited too long for admission (tier ${tier})` : `shed: the admission queue is full (tier ${tier})`);
+    super(shedMessages[reason](tier));
   }
 }
+
+const shedMessages: Record<ShedError['reason'], (tier: Tier) => string> = {
+  queue_timeout: (tier) => `shed: waited too long for admission (tier ${tier})`,
+  queue_full: (tier) => `shed: the admission queue is full (tier ${tier})`,
+  tier_closed: (tier) => `shed: the server is overloaded and admits no ${tier} requests for now`,
+};
 
 interface Waiter {
   tier: Tier;
@@ -52,14 +65,22 @@ export type TierCounts = Record<Tier, { admitted: number; shed: number }>;
  * tier waiting.
  *
  * The limit grows by one per limit's worth of completions within `targetLatencyMs` (additive
- * increase) and shrinks by 10% at most every 100 ms when a completion is slower or `overloaded()`
- * says so (multiplicative decrease), so it follows the capacity of the server as it changes.
+ * increase) and shrinks by 10% at most every 100 ms when a completion is slower (multiplicative
+ * decrease), so it follows the capacity of the server as it changes.
+ *
+ * While `overloaded()` returns true, whole tiers are closed from the lowest up, one every
+ * `tierStepMs`: a request of a closed tier is shed at once, without waiting. The top tier is
+ * never closed. A stall of the event loop therefore costs the lowest tiers their admission, not
+ * every tier its share of a limit cut down to `minLimit`.
  */
 export class PriorityLimiter {
   private readonly queues: Record<Tier, Waiter[]> = { platinum: [], gold: [], silver: [], bronze: [] };
   private inFlight = 0;
   private limitValue: number;
   private lastDecrease = 0;
+  /** Number of tiers admitted, from the top: 4 admits every tier, 1 only the top tier. */
+  private openTiers: number = tiers.length;
+  private lastTierMove = Number.NEGATIVE_INFINITY;
   private readonly options: Required<Omit<LimiterOptions, 'overloaded'>> & Pick<LimiterOptions, 'overloaded'>;
   readonly counts: TierCounts = { platinum: { admitted: 0, shed: 0 }, gold: { admitted: 0, shed: 0 }, silver: { admitted: 0, shed: 0 }, bronze: { admitted: 0, shed: 0 } };
 
@@ -72,6 +93,7 @@ export class PriorityLimiter {
       maxWaitMs: 100,
       maxQueue: 1000,
       reservedTopShare: 0.2,
+      tierStepMs: 200,
       now: () => performance.now(),
       ...options,
     };
@@ -91,12 +113,39 @@ export class PriorityLimiter {
     return this.inFlight;
   }
 
+  /** The lowest tier admitted now; lower tiers are shed at once while the server is overloaded. */
+  get lowestOpenTier(): Tier {
+    return tiers[this.openTiers - 1]!;
+  }
+
   /**
    * Resolves with a release function once the request is admitted; call it when the response is
    * done. Rejects with {@link ShedError} when the request is shed.
    */
   acquire(tier: Tier): Promise<() => void> {
-    if (this.waiting === 0 && this.inFlight < this.allowance(tier)) return Promise.resolve(this.start(tier));
+    const now = this.tryAcquire(tier);
+    if (now === 'closed') return Promise.reject(new ShedError(tier, 'tier_closed'));
+    if (now) return Promise.resolve(now);
+    return this.wait(tier);
+  }
+
+  /**
+   * Decides at once, without a promise or an error, which matters when most requests are shed.
+   * Returns the release function when the request is admitted now, and `'closed'` when its tier is
+   * closed, in which case the request counts as shed. Returns undefined when the request would
+   * have to wait, and the caller then calls {@link acquire}.
+   */
+  tryAcquire(tier: Tier): (() => void) | 'closed' | undefined {
+    this.moveTiers();
+    if (rankOf(tier) >= this.openTiers) {
+      this.counts[tier].shed++;
+      return 'closed';
+    }
+    if (this.waiting === 0 && this.inFlight < this.allowance(tier)) return this.start(tier);
+    return undefined;
+  }
+
+  private wait(tier: Tier): Promise<() => void> {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         tier,
@@ -136,14 +185,37 @@ export class PriorityLimiter {
       released = true;
       this.inFlight--;
       this.adapt(this.options.now() - started);
+      this.moveTiers();
       this.dispatch();
     };
+  }
+
+  /**
+   * Closes the lowest open tier while `overloaded()` returns true, and reopens the highest closed
+   * tier while it returns false, at most one move every `tierStepMs`. Requests of a tier that
+   * closes are shed from the queue at once.
+   */
+  private moveTiers(): void {
+    const { overloaded, tierStepMs } = this.options;
+    if (!overloaded) return;
+    const now = this.options.now();
+    if (now - this.lastTierMove < tierStepMs) return;
+    if (overloaded()) {
+      if (this.openTiers === 1) return;
+      this.openTiers--;
+      this.lastTierMove = now;
+      const closed = this.queues[tiers[this.openTiers]!];
+      while (closed.length > 0) closed.shift()!.shed('tier_closed');
+    } else if (this.openTiers < tiers.length) {
+      this.openTiers++;
+      this.lastTierMove = now;
+    }
   }
 
   private adapt(latencyMs: number): void {
     const { minLimit, maxLimit, targetLatencyMs } = this.options;
     const now = this.options.now();
-    if (latencyMs > targetLatencyMs || this.options.overloaded?.()) {
+    if (latencyMs > targetLatencyMs) {
       if (now - this.lastDecrease >= 100) {
         this.limitValue = Math.max(minLimit, this.limitValue * 0.9);
         this.lastDecrease = now;
