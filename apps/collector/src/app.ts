@@ -41,6 +41,9 @@ export interface AppOptions {
   commitQueue?: CommitQueue | undefined;
 }
 
+/** The admission, metrics and sites of each app that {@link createApp} built, for the admission stage in front of it (src/priority/serve.ts). */
+export const appServices = new WeakMap<object, { admission: Admission; metrics: ReturnType<typeof createMetrics>; sites: Sites }>();
+
 /** Builds the collector's HTTP application. */
 export function createApp({
   db,
@@ -121,6 +124,7 @@ export function createApp({
       new HttpError(500, 'internal_error', `The collector failed to handle the request; the log has the details under request id ${c.var.requestId}`),
     );
   });
+  appServices.set(app, { admission, metrics, sites });
   return app;
 }
 

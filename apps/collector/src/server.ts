@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { loadConfig } from './config/load.js';
@@ -8,6 +8,7 @@ import { startCheckpointer } from './db/checkpointer.js';
 import { openDatabase } from './db/open.js';
 import { siteSecret } from './http/admin-auth.js';
 import { readRateLimitSettings } from './http/rate-limit.js';
+import { readAdmissionEnabled, serveWithAdmission } from './priority/serve.js';
 import { startRetentionJob } from './retention/job.js';
 import { startScoring } from './value/scheduler.js';
 import { enqueueAbandonedCarts } from './webhooks/changes.js';
@@ -52,7 +53,8 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
   const app = createApp({ db, config, logger, publicDir: settings.publicDir, metricsToken: process.env.PATRON_METRICS_TOKEN || undefined, rateLimits });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const instance = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(instance));
+    const options = { port: settings.port, hostname: settings.host, logger, admission: readAdmissionEnabled(process.env) };
+    const instance = serveWithAdmission(app, options, () => resolve(instance));
     instance.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;

@@ -1,14 +1,14 @@
 import { batchEnvelopeSchema, type BatchResult } from '@patron/protocol';
 import { Hono } from 'hono';
 import { readJson } from '../../http/body.js';
-import { HttpError } from '../../http/errors.js';
 import type { AppEnv } from '../../http/env.js';
 import { privacySignalOf, type PrivacySignal } from '../../privacy/signals.js';
+import { confirmPurchase, incomingOf } from '../../priority/purchase-claims.js';
 
 /** `POST /v1/events`: stores a batch and responds only after the accepted events are committed. */
 export function eventsRoute() {
   return new Hono<AppEnv>().post('/', async (c) => {
-    const { commitQueue, sites, logger, admission, metrics } = c.var;
+    const { commitQueue, sites, logger, metrics } = c.var;
     const batch = await readJson(c, batchEnvelopeSchema);
     const site = sites.get(batch.siteKey);
     sites.checkOrigin(c, site);
@@ -21,22 +21,10 @@ export function eventsRoute() {
       return c.json(body, 200);
     }
 
-    // Purchases are the last events to be shed, whoever sends them.
-    const hasPurchase = batch.events.some((event) => (event as { type?: unknown } | null)?.type === 'purchase');
-    const tier = hasPurchase ? 'platinum' : admission.tierOf(c);
-    const release = await admission.admit(tier);
-    if (!release) {
-      metrics.shed.inc({ route: 'events', tier });
-      c.header('Retry-After', '2');
-      throw new HttpError(503, 'overloaded', 'The collector is overloaded and stored nothing from this batch; retry after the Retry-After seconds');
-    }
-    metrics.admitted.inc({ route: 'events', tier });
-    let result;
-    try {
-      result = await commitQueue.store(site, batch, Date.now());
-    } finally {
-      release();
-    }
+    // Admission by tier happened before the body was read (src/priority/early.ts). A batch admitted
+    // as top tier for its `purchase=1` confirms the claim here; an unconfirmed claim bars its pass.
+    if (batch.events.some((event) => (event as { type?: unknown } | null)?.type === 'purchase')) confirmPurchase(incomingOf(c));
+    const result = await commitQueue.store(site, batch, Date.now());
     metrics.events.inc({ site: site.key, outcome: 'accepted' }, result.accepted);
     metrics.events.inc({ site: site.key, outcome: 'duplicate' }, result.duplicates);
     metrics.events.inc({ site: site.key, outcome: 'rejected' }, result.rejected.length);

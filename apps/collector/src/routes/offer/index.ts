@@ -16,7 +16,7 @@ import { admissionTier, issuePass } from '../../priority/tier.js';
  */
 export function offerRoute() {
   return new Hono<AppEnv>().post('/', async (c) => {
-    const { sites, admission, metrics } = c.var;
+    const { sites } = c.var;
     const request = await readJson(c, offerRequestSchema);
     const site = sites.get(request.siteKey);
     sites.checkOrigin(c, site);
@@ -29,19 +29,8 @@ export function offerRoute() {
       return c.json({ offer: null, assignment: null, decisionId: '', reasons: [`the request carries ${signal}: 1, which this site honours, so no offer was decided`] } satisfies OfferResponse, 200);
     }
 
-    // A shed request gets no offer at once, rather than waiting: the page shows nothing extra.
-    const tier = admission.tierOf(c);
-    const release = await admission.admit(tier);
-    if (!release) {
-      metrics.shed.inc({ route: 'offer', tier });
-      return c.json({ offer: null, assignment: null, decisionId: '', reasons: ['the collector is busy, so no offer was decided'] } satisfies OfferResponse, 200);
-    }
-    metrics.admitted.inc({ route: 'offer', tier });
-    try {
-      return c.json(decideResponse(c, request, site, now), 200);
-    } finally {
-      release();
-    }
+    // Admission by tier happened before the body was read (src/priority/early.ts).
+    return c.json(decideResponse(c, request, site, now), 200);
   });
 }
 

@@ -1,0 +1,124 @@
+import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
+import { limits, type OfferResponse } from '@patron/protocol';
+import { lowestTier, ShedError, type Tier } from '@patron/priority';
+import type { Logger } from 'pino';
+import { errorBody } from '../http/errors.js';
+import type { Metrics } from '../http/metrics.js';
+import type { Sites } from '../http/sites.js';
+import type { Admission } from './admission.js';
+import type { PurchaseClaims } from './purchase-claims.js';
+
+/** Seconds that the Retry-After of a shed batch asks the client to wait before it sends the batch again. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** The reason an offer response gives when the request was shed; clients compare it as is. */
+export const BUSY_OFFER_REASON = 'the collector is busy, so no offer was decided';
+
+const OVERLOADED_BODY = JSON.stringify(
+  errorBody('overloaded', 'The collector is overloaded and stored nothing from this batch; retry after the Retry-After seconds'),
+);
+const BUSY_OFFER_BODY = JSON.stringify({ offer: null, assignment: null, decisionId: '', reasons: [BUSY_OFFER_REASON] } satisfies OfferResponse);
+
+type Route = 'events' | 'offer';
+
+const routes: Record<string, Route> = { '/v1/events': 'events', '/v1/offer': 'offer' };
+
+export interface EarlyAdmissionOptions {
+  admission: Admission;
+  /** The configured sites, whose origin check decides the CORS headers of a shed response. */
+  sites: Pick<Sites, 'allowsPreflight'>;
+  metrics: Pick<Metrics, 'admitted' | 'shed'>;
+  purchaseClaims: PurchaseClaims;
+  logger: Logger;
+}
+
+/**
+ * Wraps the request listener of the app so that `POST /v1/events` and `POST /v1/offer` are admitted
+ * by tier before any byte of their body is read. The tier comes from the pass in the `pass` query
+ * parameter or the `X-Patron-Pass` header, and an event batch with `purchase=1` in its query may be
+ * raised to the top tier (see {@link PurchaseClaims}). A shed batch gets 503 with Retry-After,
+ * and a shed offer request gets at once the empty response of a busy collector. An admitted request
+ * holds its place until its response is done or its connection closes. Other requests pass straight
+ * to the app.
+ */
+export function withEarlyAdmission(listener: RequestListener, options: EarlyAdmissionOptions): RequestListener {
+  const { admission, metrics, purchaseClaims, logger } = options;
+
+  return (request, response) => {
+    const url = request.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    const route = request.method === 'POST' ? routes[path] : undefined;
+    if (!route) return listener(request, response);
+
+    const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
+    const check = admission.checkPass(query.get('pass') ?? firstHeader(request, 'x-patron-pass'));
+    let tier: Tier = check.valid ? check.claims.tier : lowestTier;
+    let claimsPurchase = false;
+    if (route === 'events' && tier !== 'platinum' && check.valid && query.get('purchase') === '1') {
+      claimsPurchase = purchaseClaims.grant(request, check.claims);
+      if (claimsPurchase) tier = 'platinum';
+    }
+
+    const admit = (release: () => void) => {
+      // A client that gave up while the request waited gets no work done for it.
+      if (request.destroyed || response.destroyed) {
+        release();
+        if (claimsPurchase) purchaseClaims.settle(request);
+        return;
+      }
+      response.once('close', release);
+      if (claimsPurchase) response.once('close', () => purchaseClaims.settle(request));
+      metrics.admitted.inc({ route, tier });
+      void listener(request, response);
+    };
+    const reject = () => {
+      if (claimsPurchase) purchaseClaims.settle(request);
+      metrics.shed.inc({ route, tier });
+      shed(request, response, route, options.sites);
+    };
+
+    // Most requests are admitted or shed at once, without a promise; the rest wait in their tier's queue.
+    const decision = admission.limiter.tryAcquire(tier);
+    if (decision === 'closed') return reject();
+    if (decision) return admit(decision);
+    admission.limiter.acquire(tier).then(admit, (error: unknown) => {
+      if (!(error instanceof ShedError)) logger.error({ err: error, route, tier }, 'admission failed, so the request is shed');
+      reject();
+    });
+  };
+}
+
+/**
+ * Responds to a shed request without reading its body: 503 `overloaded` with Retry-After for a
+ * batch, the empty response of a busy collector for an offer request, with the CORS headers the page needs
+ * to read them. A body of known size within the collector's limit is read and discarded, so the
+ * connection stays open for the next request. Any other body closes the connection.
+ */
+function shed(request: IncomingMessage, response: ServerResponse, route: Route, sites: EarlyAdmissionOptions['sites']): void {
+  if (response.destroyed) return;
+  const headers: OutgoingHttpHeaders = { 'Content-Type': 'application/json' };
+  if (route === 'events') headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
+
+  // The same origins as the CORS middleware of the app allows.
+  const origin = request.headers.origin;
+  if (origin && sites.allowsPreflight(origin, request.headers.host)) {
+    headers['Access-Control-Allow-Origin'] = origin;
+    headers['Access-Control-Expose-Headers'] = 'Retry-After';
+    headers.Vary = 'Origin';
+  }
+
+  const length = Number(request.headers['content-length'] ?? Number.NaN);
+  if (request.headers['transfer-encoding'] !== undefined || !(length <= limits.maxBodyBytes)) headers.Connection = 'close';
+  else request.resume();
+
+  const body = route === 'events' ? OVERLOADED_BODY : BUSY_OFFER_BODY;
+  headers['Content-Length'] = Buffer.byteLength(body);
+  response.writeHead(route === 'events' ? 503 : 200, headers);
+  response.end(body);
+}
+
+function firstHeader(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
