@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { serve, type ServerType } from '@hono/node-server';
+import { createPass, type Tier } from '@patron/priority';
 import type { ErrorEnvelope } from '@patron/protocol';
 import type { Logger } from 'pino';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -298,6 +299,34 @@ describe('rate limit per site', () => {
       'Site "test-shop" received more than 1 requests per second (bursts of 3); nothing was stored, so retry after the Retry-After seconds',
     );
     expect(otherSite.status).toBe(200);
+  });
+
+  it('never rejects a platinum pass', async () => {
+    const secret = 'site-secret-of-24-chars-at-least';
+    const config = parseConfig(configInput(siteInput({ secretKey: secret })));
+    const db = openDatabase(join(makeTempDir(), 'patron.db'));
+    onTestFinished(() => {
+      db.$client.close();
+    });
+    const app = createApp({ db, config, logger: silentLogger(), rateLimits: { ...rateLimitDefaults, addressRate: 0, siteRate: 1, siteBurst: 2 } });
+    const expires = Math.floor(Date.now() / 1000) + 600;
+    const passOf = (tier: Tier) => createPass({ site: SITE_KEY, visitor: `visitor-${tier}`, tier, expires }, secret);
+    const send = async (query = '', headers: Record<string, string> = {}) =>
+      app.request(`/v1/events${query}`, { method: 'POST', headers: { 'Content-Type': 'text/plain', ...headers }, body: JSON.stringify({ siteKey: SITE_KEY, sentAt: Date.now(), events: [pageView()] }) });
+
+    const burst = await statuses(2, () => send());
+    const bronze = await send();
+    const gold = await send(`?pass=${passOf('gold')}`);
+    const platinum = await send(`?pass=${passOf('platinum')}`);
+    const platinumHeader = await send('', { 'X-Patron-Pass': passOf('platinum') });
+    const forged = await send(`?pass=${passOf('gold').replace('.gold.', '.platinum.')}`);
+
+    expect(burst).toEqual([200, 200]);
+    expect(bronze.status).toBe(429);
+    expect(gold.status).toBe(429);
+    expect(platinum.status).toBe(200);
+    expect(platinumHeader.status).toBe(200);
+    expect(forged.status).toBe(429);
   });
 
   it('turns off with a rate of 0', async () => {

@@ -1,11 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { BlockList, isIP, isIPv6 } from 'node:net';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { tierOfPass, tiers } from '@patron/priority';
 import type { ErrorCode } from '@patron/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { SettingsError } from '../config/settings.js';
+import { siteSecret } from './admin-auth.js';
+import type { AppEnv } from './env.js';
 import { HttpError } from './errors.js';
 
 declare module 'hono' {
@@ -177,6 +180,14 @@ export function clientAddress(c: Context, trustedProxies: number): string | unde
   }
 }
 
+/** True when the request's pass (the `pass` query parameter or the `X-Patron-Pass` header) is valid for the site and states the top tier. */
+function hasTopTierPass(c: Context, siteKey: string): boolean {
+  const site = (c.var as Partial<AppEnv['Variables']>).sites?.get(siteKey);
+  if (!site) return false;
+  const secretOf = (key: string) => (key === site.key ? siteSecret(site) : undefined);
+  return tierOfPass(c.req.query('pass') ?? c.req.header('x-patron-pass'), secretOf) === tiers[0];
+}
+
 // Clients act on the status, 429, and retry after Retry-After.
 const RATE_LIMITED: ErrorCode = 'rate_limited';
 
@@ -252,11 +263,15 @@ export function createRateLimits({ settings, registry, logger }: RateLimitOption
       }
       await next();
     }) satisfies MiddlewareHandler,
-    /** Throws a 429 when the site is over its limit. Call it once the site key is known. */
+    /**
+     * Throws a 429 when the site is over its limit, unless the request carries a valid pass of the
+     * top tier, whose requests the site's limit never rejects. Call it once the site key is known.
+     */
     checkSite(c: Context, siteKey: string): void {
       if (!sites) return;
       const wait = sites.take(siteKey, Date.now());
-      if (wait > 0) reject(c, routeOf(c), 'site', wait, siteKey);
+      // The pass is checked only for a request over the limit, so its HMAC costs nothing below it.
+      if (wait > 0 && !hasTopTierPass(c, siteKey)) reject(c, routeOf(c), 'site', wait, siteKey);
     },
   };
   return limits;
