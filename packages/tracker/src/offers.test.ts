@@ -314,4 +314,27 @@ describe('getOffer pass', () => {
     expect(collector.passes[0]).toBeNull();
     expect(collector.passes.slice(1)).toEqual([pass]);
   });
+
+  it('marks a batch with a purchase', async () => {
+    const { tracker, collector } = await setUp(() => ({ ...treatment, pass }));
+    await tracker.getOffer();
+
+    tracker.page();
+    await tracker.flush();
+    tracker.purchase({ transactionId: 'order-1', value: 20, items: [] });
+    await tracker.flush();
+
+    expect(collector.passes.slice(1)).toEqual([pass, pass]);
+    expect(collector.purchaseFlags).toEqual([null, null, '1']);
+  });
+
+  it('sends no purchase mark without a pass', async () => {
+    const { tracker, collector } = await setUp(() => noOffer);
+
+    tracker.purchase({ transactionId: 'order-1', value: 20, items: [] });
+    await tracker.flush();
+
+    expect(collector.passes).toEqual([null]);
+    expect(collector.purchaseFlags).toEqual([null]);
+  });
 });

@@ -64,6 +64,8 @@ export interface LoopbackCollector {
   abandoned: number;
   /** The `pass` query parameter of every request, in order, or null for a request without one. */
   passes: Array<string | null>;
+  /** The `purchase` query parameter of every request, in order, or null for a request without one. */
+  purchaseFlags: Array<string | null>;
   stop(): Promise<void>;
 }
 
@@ -77,7 +79,7 @@ export async function startLoopbackCollector(
   reply: (request: OfferRequest) => OfferReply,
   { offerDelay = 0, eventsDelay = 0 } = {},
 ): Promise<LoopbackCollector> {
-  const collector: LoopbackCollector = { url: '', offerRequests: [], events: [], abandoned: 0, passes: [], stop: async () => {} };
+  const collector: LoopbackCollector = { url: '', offerRequests: [], events: [], abandoned: 0, passes: [], purchaseFlags: [], stop: async () => {} };
 
   const respond = (response: ServerResponse, status: number, body?: unknown) => {
     response.writeHead(status, { 'access-control-allow-origin': '*', 'content-type': 'application/json' });
@@ -103,6 +105,7 @@ export async function startLoopbackCollector(
     const body = JSON.parse(text);
     const url = new URL(request.url ?? '/', 'http://loopback');
     collector.passes.push(url.searchParams.get('pass'));
+    collector.purchaseFlags.push(url.searchParams.get('purchase'));
     if (url.pathname === '/v1/events') {
       later(request, response, eventsDelay, () => {
         collector.events.push(...(body as Batch).events);

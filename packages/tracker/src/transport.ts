@@ -11,11 +11,13 @@ export const PASS_COOKIE = 'patron_pass';
  * "simple" request that browsers send across origins without a CORS preflight. `keepalive` lets
  * the request finish after the page is closed, and `signal` aborts it. The visitor's pass, when
  * the page has one, goes in the `pass` query parameter, because a custom header would need a
- * preflight.
+ * preflight. A batch with a purchase event also gets `purchase=1`, so that the collector admits it
+ * as top tier before it reads the body. Without a pass the collector ignores `purchase=1`, so it is
+ * sent only with one.
  */
 export const post = (url: string, body: string, keepalive: boolean, signal?: AbortSignal): Promise<Response> => {
   const pass = doc?.cookie.match(`(^|; )${PASS_COOKIE}=([\\w.-]+)`)?.[2];
-  return fetch(pass ? `${url}?pass=${pass}` : url, { method: 'POST', body, keepalive, signal });
+  return fetch(pass ? `${url}?pass=${pass}${/"type":"purchase"/.test(body) ? '&purchase=1' : ''}` : url, { method: 'POST', body, keepalive, signal });
 };
 
 /**
