@@ -70,6 +70,7 @@ describe('scoring schedule', () => {
     expect(messages).toContain('lifetime-value models fitted');
     expect(records.find((record) => record.msg === 'customers scored')).toMatchObject({ siteKey: SITE_KEY, status: 'scored', customers: 30 });
     expect(records.find((record) => record.msg === 'webhook deliveries enqueued for value changes')).toMatchObject({ deliveries: 1 });
+    expect(records.find((record) => record.msg === 'scoring run finished')).toMatchObject({ deliveries: 1, sites: 1 });
     expect(records.filter((record) => record.level === 50)).toEqual([]);
     expect(woken).toBe(1);
     expect(count(db, "profiles WHERE segment IS NOT NULL")).toBe(30);

@@ -62,7 +62,9 @@ export function startScoring(options: ScoringOptions): ScoringSchedule {
   let worker: Worker | undefined;
   let cancel: (() => void) | undefined;
 
+  let started = 0;
   const finish = (deliveries: number) => {
+    logger.info({ elapsedMs: Math.round(performance.now() - started), deliveries, sites: sites.length }, 'scoring run finished');
     if (deliveries > 0 && !stopped) onDeliveries();
   };
 
@@ -108,6 +110,7 @@ export function startScoring(options: ScoringOptions): ScoringSchedule {
 
   const run = () => {
     if (running || stopped) return running ?? Promise.resolve();
+    started = performance.now();
     running = (script ? runInWorker(script) : runInline()).finally(() => {
       running = undefined;
     });
