@@ -187,6 +187,25 @@ describe('early admission', () => {
     expect(collector.storedEventIds()).toEqual([platinumEvent.id]);
   });
 
+  it('admits other spellings of the path', async () => {
+    const collector = await startCollector();
+    await collector.fill();
+    const connection = await RawConnection.open(collector.port);
+    const body = batchOf(pageView());
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) };
+    const targets = [`http://127.0.0.1:${collector.port}/v1/events`, '/v1/x/../events', '/v1/%65vents', '/v1/./offer'];
+
+    const statuses: number[] = [];
+    for (const target of targets) {
+      connection.writeRequest(target, headers, body);
+      statuses.push((await connection.readResponse()).status);
+    }
+
+    expect(statuses).toEqual([503, 503, 503, 200]);
+    expect(collector.admission.limiter.counts.bronze.shed).toBe(4);
+    expect(collector.storedEventIds()).toEqual([]);
+  });
+
   it('admits every tier with room', async () => {
     const collector = await startCollector();
 

@@ -47,8 +47,7 @@ export function withEarlyAdmission(listener: RequestListener, options: EarlyAdmi
   return (request, response) => {
     const url = request.url ?? '/';
     const queryStart = url.indexOf('?');
-    const path = queryStart === -1 ? url : url.slice(0, queryStart);
-    const route = request.method === 'POST' ? routes[path] : undefined;
+    const route = request.method === 'POST' ? routeOf(url, queryStart) : undefined;
     if (!route) return listener(request, response);
 
     const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
@@ -116,6 +115,23 @@ function shed(request: IncomingMessage, response: ServerResponse, route: Route, 
   headers['Content-Length'] = Buffer.byteLength(body);
   response.writeHead(route === 'events' ? 503 : 200, headers);
   response.end(body);
+}
+
+/**
+ * Returns the admitted route that the app would serve for this request target. Besides the plain
+ * path, it reads the other spellings that reach the same route: an absolute URL, dot segments and
+ * percent-encoding, which @hono/node-server and Hono normalize. A client cannot skip admission
+ * with them.
+ */
+function routeOf(url: string, queryStart: number): Route | undefined {
+  const route = routes[queryStart === -1 ? url : url.slice(0, queryStart)];
+  if (route) return route;
+  try {
+    return routes[decodeURI(new URL(url, 'http://collector.invalid').pathname)];
+  } catch {
+    // A target that is not a URL, or malformed percent-encoding, reaches no route of the app.
+    return undefined;
+  }
 }
 
 function firstHeader(request: IncomingMessage, name: string): string | undefined {
