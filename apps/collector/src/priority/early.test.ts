@@ -401,6 +401,21 @@ describe('purchase=1', () => {
     expect(again.status).toBe(503);
   });
 
+  it('keeps a pass whose claim was shed', async () => {
+    const collector = await startCollector();
+    await collector.fill();
+    // Two held platinum slots leave none for the claim, which then waits out its 80 ms and is shed.
+    const platinumSlots = [await collector.admission.limiter.acquire('platinum'), await collector.admission.limiter.acquire('platinum')];
+    const pass = passOf('bronze', 'shopper-4');
+
+    const shed = await send(collector.port, `/v1/events?pass=${pass}&purchase=1`, batchOf(purchase('order-1', 20)));
+    platinumSlots.forEach((release) => release());
+    const retried = await send(collector.port, `/v1/events?pass=${pass}&purchase=1`, batchOf(purchase('order-1', 20)));
+
+    expect(shed.status).toBe(503);
+    expect(retried.status).toBe(200);
+  });
+
   it('keeps a pass whose claims were true', async () => {
     const collector = await startCollector();
     await collector.fill();

@@ -63,7 +63,7 @@ export function withEarlyAdmission(listener: RequestListener, options: EarlyAdmi
       // A client that gave up while the request waited gets no work done for it.
       if (request.destroyed || response.destroyed) {
         release();
-        if (claimsPurchase) purchaseClaims.settle(request);
+        if (claimsPurchase) purchaseClaims.drop(request);
         return;
       }
       response.once('close', release);
@@ -72,7 +72,8 @@ export function withEarlyAdmission(listener: RequestListener, options: EarlyAdmi
       void listener(request, response);
     };
     const reject = () => {
-      if (claimsPurchase) purchaseClaims.settle(request);
+      // A shed batch was never checked, so its claim counts neither way.
+      if (claimsPurchase) purchaseClaims.drop(request);
       metrics.shed.inc({ route, tier });
       shed(request, response, route, options.sites);
     };
@@ -90,8 +91,8 @@ export function withEarlyAdmission(listener: RequestListener, options: EarlyAdmi
 
 /**
  * Responds to a shed request without reading its body: 503 `overloaded` with Retry-After for a
- * batch, the empty response of a busy collector for an offer request, with the CORS headers the page needs
- * to read them. A body of known size within the collector's limit is read and discarded, so the
+ * batch, the empty response of a busy collector for an offer request, with the CORS headers the
+ * page needs to read them. A body of known size within the collector's limit is read and discarded, so the
  * connection stays open for the next request. Any other body closes the connection.
  */
 function shed(request: IncomingMessage, response: ServerResponse, route: Route, sites: EarlyAdmissionOptions['sites']): void {

@@ -62,6 +62,11 @@ export class PurchaseClaims {
     return true;
   }
 
+  /** Forgets a granted claim without judging it, for a request that was shed or whose client left before admission. */
+  drop(request: IncomingMessage): void {
+    pendingClaims.delete(request);
+  }
+
   /** Bars the visitor of a granted claim that the events route did not confirm. Call it when the response is done. */
   settle(request: IncomingMessage, now = Date.now()): void {
     const claim = pendingClaims.get(request);
