@@ -22,7 +22,8 @@ export const requestMix = [
 
 /**
  * The classes results are reported by: the visitor's tier for page views and offers, and
- * "purchase" for purchase batches, which the collector admits as top tier whatever the pass states.
+ * "purchase" for purchase batches. With passes, these carry `purchase=1`, which the collector
+ * admits as top tier whatever the tier of the pass.
  */
 export const classes = ['platinum', 'gold', 'silver', 'bronze', 'purchase'];
 
@@ -203,7 +204,8 @@ export class LoadClient {
     this.pool
       .request({
         method: 'POST',
-        path: withPasses ? `${path}?pass=${visitor.pass}` : path,
+        // As the tracker does, a batch with a purchase states it in the query, next to the pass.
+        path: withPasses ? `${path}?pass=${visitor.pass}${kind === 'purchase' ? '&purchase=1' : ''}` : path,
         headers: { 'content-type': 'application/json' },
         body: kind === 'offer' ? this.offerBody(visitor, id) : this.batchBody(kind, visitor, id),
       })

@@ -1,9 +1,10 @@
-// Measures admission by tier in the collector under overload. It starts the built collector as a
-// child process, finds its capacity, and sends open-loop load at 1×, 2×, 3×, 5× and 10× that
-// capacity. Each step runs twice: without passes, where every request is bronze and admission is
-// first come, first served within one queue, and with signed passes in the tier mix of a real
-// shop. Run alone (`node bench/priority.mjs`), it prints the results and writes the "Measured"
-// section of docs/priority.md and the chart docs/priority-chart.svg.
+// Measures admission by tier in the collector under overload. It starts the built collector twice
+// as child processes: one with PATRON_ADMISSION=off, which serves every request first come, first
+// served, and one with admission by tier. It finds the capacity of the first, and sends open-loop
+// load at 1×, 2×, 3×, 5× and 10× that capacity. Each step runs twice: without passes against the
+// collector without admission, and with signed passes in the tier mix of a real shop against the
+// collector with admission. Run alone (`node bench/priority.mjs`), it prints the results and writes
+// the "Measured" section of docs/priority.md and the chart docs/priority-chart.svg.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,12 +69,24 @@ export async function measurePriority(overrides = {}) {
   const { createPass } = await import(pathToFileURL(priorityModule).href);
 
   const dir = mkdtempSync(join(tmpdir(), 'patron-priority-'));
-  let collector;
-  let client;
-  // An interrupted run still stops the collector and removes the temporary folder.
+  // One collector per mode: "fcfs" without admission, "tiers" with it.
+  const collectors = {};
+  const clients = {};
+  const stopAll = async (timeoutMs) => {
+    for (const mode of modes) {
+      await clients[mode]?.close(timeoutMs).catch(() => {});
+      delete clients[mode];
+    }
+    const exits = {};
+    for (const mode of modes) {
+      if (collectors[mode]) exits[mode] = await collectors[mode].stop().catch((error) => ({ code: null, signal: String(error) }));
+      delete collectors[mode];
+    }
+    return exits;
+  };
+  // An interrupted run still stops the collectors and removes the temporary folder.
   const interrupt = async (signal) => {
-    await client?.close(0).catch(() => {});
-    await collector?.stop().catch(() => {});
+    await stopAll(0);
     rmSync(dir, { recursive: true, force: true });
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
@@ -82,27 +95,26 @@ export async function measurePriority(overrides = {}) {
   try {
     const secret = randomBytes(24).toString('base64url');
     writeFileSync(join(dir, 'config.json'), JSON.stringify(benchConfig(secret)));
-    collector = await startCollector(dir);
-    client = new LoadClient({
-      url: collector.url,
-      siteKey: SITE_KEY,
-      makePass: (claims) => createPass(claims, secret),
-      connections: settings.connections,
-      deadlineMs: settings.deadlineMs,
-    });
+    for (const mode of modes) {
+      collectors[mode] = await startCollector(dir, mode);
+      clients[mode] = new LoadClient({
+        url: collectors[mode].url,
+        siteKey: SITE_KEY,
+        makePass: (claims) => createPass(claims, secret),
+        connections: settings.connections,
+        deadlineMs: settings.deadlineMs,
+      });
+    }
     const started = Date.now();
     const contentionBefore = readContention();
-    const result = await runSteps(client, collector, settings);
+    const result = await runSteps(clients, collectors, settings);
     result.contention = { before: contentionBefore, after: readContention() };
-    result.metrics = parseCounts(await (await fetch(`${collector.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text());
-    result.alive = collector.exitCode() === null;
+    result.metrics = parseCounts(await (await fetch(`${collectors.tiers.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text());
+    result.alive = modes.every((mode) => collectors[mode].exitCode() === null);
 
-    await client.close();
-    client = undefined;
-    result.exit = await collector.stop();
-    collector = undefined;
-    result.durability = checkStored(join(dir, 'patron.db'), result.acknowledgedEventIds);
-    delete result.acknowledgedEventIds;
+    const acknowledged = Object.fromEntries(modes.map((mode) => [mode, clients[mode].acknowledgedEventIds]));
+    result.exits = await stopAll(5000);
+    result.durability = Object.fromEntries(modes.map((mode) => [mode, checkStored(join(dir, `${mode}.db`), acknowledged[mode])]));
     result.seconds = (Date.now() - started) / 1000;
     result.machine = describeMachine();
     result.settings = settings;
@@ -111,11 +123,13 @@ export async function measurePriority(overrides = {}) {
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
-    await client?.close().catch(() => {});
-    await collector?.stop().catch(() => {});
+    await stopAll(5000);
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** The two modes of every step: first come, first served (admission off, no passes) and by tier (passes). */
+const modes = ['fcfs', 'tiers'];
 
 /** Builds a configuration with one site: a secret key, so passes can be signed, and one offer, so offer requests decide something. */
 function benchConfig(secret) {
@@ -130,25 +144,31 @@ function benchConfig(secret) {
   };
 }
 
-async function runSteps(client, collector, settings) {
-  await client.run([{ rate: settings.capacitySearch.firstRate / 2, seconds: settings.startSeconds }], { withPasses: true });
-  const capacity = await findCapacity(client, collector, settings);
+async function runSteps(clients, collectors, settings) {
+  for (const mode of modes) {
+    await clients[mode].run([{ rate: settings.capacitySearch.firstRate / 2, seconds: settings.startSeconds }], { withPasses: mode === 'tiers' });
+    await clients[mode].settle(settings.settleMs);
+  }
+  const capacity = await findCapacity(clients.fcfs, collectors.fcfs, settings);
   console.error(`bench: capacity ${capacity.rate} requests/s`);
 
-  // Returns the collector's counts after the light load, and the success rate during it.
-  const interlude = async () => {
+  // Light load before a step, so that the step starts from a collector that keeps up. Returns the
+  // collector's counts after it, and the success rate during it.
+  const interlude = async (mode) => {
     const { seconds, share } = settings.interlude;
-    const run = await client.run([{ rate: Math.round(capacity.rate * share), seconds }], { withPasses: true });
-    await client.settle(settings.settleMs);
-    return { counts: await readCounts(collector.url), success: summarize(run.samples, 0, 0, seconds * 1000).total.success };
+    const run = await clients[mode].run([{ rate: Math.round(capacity.rate * share), seconds }], { withPasses: mode === 'tiers' });
+    await clients[mode].settle(settings.settleMs);
+    return { counts: await readCounts(collectors[mode].url), success: summarize(run.samples, 0, 0, seconds * 1000).total.success };
   };
 
   const steps = [];
   let recovery;
-  let { counts: previousCounts, success: successBefore } = await interlude();
   const { multipliers, stepSeconds, warmUpSeconds } = settings;
   for (const [index, multiplier] of multipliers.entries()) {
-    for (const mode of ['fcfs', 'tiers']) {
+    for (const mode of modes) {
+      const client = clients[mode];
+      const collector = collectors[mode];
+      const { counts: previousCounts, success: successBefore } = await interlude(mode);
       const rate = Math.round(capacity.rate * multiplier);
       const last = index === multipliers.length - 1 && mode === 'tiers';
       const phases = [{ rate, seconds: stepSeconds }];
@@ -163,7 +183,8 @@ async function runSteps(client, collector, settings) {
         mode,
         rate,
         ...summary,
-        collector: { admitted: counts.admitted - previousCounts.admitted, shed: counts.shed - previousCounts.shed, unanswered },
+        // The collector without admission counts nothing as admitted or shed.
+        collector: mode === 'tiers' ? { admitted: counts.admitted - previousCounts.admitted, shed: counts.shed - previousCounts.shed, unanswered } : { unanswered },
         successBefore,
         maxSendLagMs: run.maxSendLagMs,
         contention: readContention(),
@@ -171,9 +192,8 @@ async function runSteps(client, collector, settings) {
       };
       steps.push(step);
       console.error(`bench: ${multiplier}× ${mode}: ${describeStep(step)}`);
-      if (!step.alive) throw new Error(`the collector exited during the ${multiplier}× ${mode} step: ${collector.output()}`);
+      if (!step.alive) throw new Error(`the collector (${mode}) exited during the ${multiplier}× step: ${collector.output()}`);
       if (last) recovery = measureRecovery(run.samples, 1, settings);
-      else ({ counts: previousCounts, success: successBefore } = await interlude());
       await sleep(settings.pauseMs);
     }
   }
@@ -181,8 +201,7 @@ async function runSteps(client, collector, settings) {
     capacity,
     steps,
     recovery,
-    errors: Object.fromEntries(client.errors),
-    acknowledgedEventIds: client.acknowledgedEventIds,
+    errors: Object.fromEntries(modes.flatMap((mode) => [...clients[mode].errors].map(([key, count]) => [`${key} (${mode === 'fcfs' ? 'FCFS' : 'by tier'})`, count]))),
   };
 }
 
@@ -317,7 +336,7 @@ function checkStored(dbPath, acknowledgedEventIds) {
 }
 
 /** Checks the targets. Each verdict contains the target, the measured figure and whether the target was met. */
-function judge(result, settings) {
+export function judge(result, settings) {
   const { targets } = settings;
   const atTarget = result.steps.find((step) => step.multiplier === targets.multiplier && step.mode === 'tiers');
   if (!atTarget) throw new Error(`the targets apply at ${targets.multiplier}× capacity, which is not among the multipliers ${settings.multipliers.join(', ')}`);
@@ -366,31 +385,40 @@ function judge(result, settings) {
     measured: recoveredMs === null ? `not healthy for ${settings.recovery.healthySeconds} s in a row within ${settings.recovery.seconds} s` : `recovered after ${(recoveredMs / 1000).toFixed(1)} s`,
   });
 
+  const exitText = (exit) => (exit.signal === 'SIGKILL' ? 'SIGKILL, 10 s after SIGTERM did not stop it' : (exit.signal ?? `exit code ${exit.code}`));
   verdicts.push({
     target: `The collector never crashes, at ${settings.multipliers.at(-1)}× too`,
-    met: result.alive && result.exit.code === 0,
-    measured: `running after every step; stopped with ${result.exit.signal ?? `exit code ${result.exit.code}`} on SIGTERM`,
+    met: result.alive && modes.every((mode) => result.exits[mode]?.code === 0),
+    measured: `both collectors running after every step; they stopped with ${exitText(result.exits.tiers)} (by tier) and ${exitText(result.exits.fcfs)} (FCFS)`,
   });
 
   const { durability } = result;
+  const describeStored = (mode) => `${durability[mode].acknowledged.toLocaleString('en')} acknowledged, ${durability[mode].missing} missing`;
   verdicts.push({
     target: 'Every event acknowledged with 2xx is in the database',
-    met: durability.missing === 0,
-    measured: `${durability.acknowledged.toLocaleString('en')} acknowledged, ${durability.missing} missing`,
+    met: modes.every((mode) => durability[mode].missing === 0),
+    measured: `by tier ${describeStored('tiers')}; FCFS ${describeStored('fcfs')}`,
   });
   return verdicts;
 }
 
 /** Starts `patron serve` on a free port of 127.0.0.1; resolves once it prints the URL it listens on. */
-function startCollector(dir) {
+function startCollector(dir, mode) {
   const child = spawn(
     process.execPath,
-    [join(root, 'apps/collector/bin/patron.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--db', join(dir, 'patron.db'), '--config', join(dir, 'config.json')],
+    [join(root, 'apps/collector/bin/patron.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--db', join(dir, `${mode}.db`), '--config', join(dir, 'config.json')],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
-      // The rate limits are off because they respond with 429 before admission, so the site limit
-      // would cap every step above its rate, whatever the tier.
-      env: { ...process.env, PATRON_LOG_LEVEL: 'error', PATRON_METRICS_TOKEN: '', PATRON_RATE_LIMIT_PER_SITE: '0', PATRON_RATE_LIMIT_PER_ADDRESS: '0' },
+      // The rate limits are off because the per-address limit would count the generator as one
+      // client, and the per-site limit would cap every step above its rate for all but the top tier.
+      env: {
+        ...process.env,
+        PATRON_LOG_LEVEL: 'error',
+        PATRON_METRICS_TOKEN: '',
+        PATRON_RATE_LIMIT_PER_SITE: '0',
+        PATRON_RATE_LIMIT_PER_ADDRESS: '0',
+        PATRON_ADMISSION: mode === 'fcfs' ? 'off' : 'on',
+      },
     },
   );
   // Keeps the end of the collector's output, to explain a failed start or a crash.
