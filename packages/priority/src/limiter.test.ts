@@ -221,7 +221,7 @@ describe('PriorityLimiter under event-loop overload', () => {
     for (let step = 0; step < 4; step++) {
       await outcomeOf(limiter.acquire('platinum'));
       reopened.push(limiter.lowestOpenTier);
-      state.clock += 100;
+      state.clock += 50;
     }
 
     expect(reopened).toEqual(['gold', 'silver', 'bronze', 'bronze']);

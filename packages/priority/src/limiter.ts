@@ -18,8 +18,9 @@ export interface LimiterOptions {
   /**
    * Extra signal of overload, such as event-loop delay above a bound. While it returns true, the
    * lowest admitted tier rises by one every `tierStepMs`: bronze is shed first, then silver, then
-   * gold, and never the top tier. Once it returns false, the tiers come back one at a time at the
-   * same pace. The limit of requests in flight does not shrink on this signal.
+   * gold, and never the top tier. Once it returns false, the tiers come back one at a time, one
+   * every half `tierStepMs`, so that a server that has caught up serves everyone again soon. The
+   * limit of requests in flight does not shrink on this signal.
    */
   overloaded?: () => boolean;
   /** Milliseconds between two moves of the lowest admitted tier. Default 200. */
@@ -191,17 +192,18 @@ export class PriorityLimiter {
   }
 
   /**
-   * Closes the lowest open tier while `overloaded()` returns true, and reopens the highest closed
-   * tier while it returns false, at most one move every `tierStepMs`. Requests of a tier that
-   * closes are shed from the queue at once.
+   * Closes the lowest open tier while `overloaded()` returns true, at most one every `tierStepMs`,
+   * and reopens the highest closed tier while it returns false, at most one every half
+   * `tierStepMs`. Requests of a tier that closes are shed from the queue at once.
    */
   private moveTiers(): void {
     const { overloaded, tierStepMs } = this.options;
     if (!overloaded) return;
     const now = this.options.now();
-    if (now - this.lastTierMove < tierStepMs) return;
+    const sinceMove = now - this.lastTierMove;
+    if (sinceMove < tierStepMs / 2) return;
     if (overloaded()) {
-      if (this.openTiers === 1) return;
+      if (this.openTiers === 1 || sinceMove < tierStepMs) return;
       this.openTiers--;
       this.lastTierMove = now;
       const closed = this.queues[tiers[this.openTiers]!];
