@@ -408,12 +408,13 @@ function startCollector(dir, mode) {
     process.execPath,
     [join(root, 'apps/collector/bin/patron.js'), 'serve', '--port', '0', '--host', '127.0.0.1', '--db', join(dir, `${mode}.db`), '--config', join(dir, 'config.json')],
     {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      // The log goes to stdout, the start banner to stderr; both are kept to explain a failure.
+      stdio: ['ignore', 'pipe', 'pipe'],
       // The rate limits are off because the per-address limit would count the generator as one
       // client, and the per-site limit would cap every step above its rate for all but the top tier.
       env: {
         ...process.env,
-        PATRON_LOG_LEVEL: 'error',
+        PATRON_LOG_LEVEL: 'warn',
         PATRON_METRICS_TOKEN: '',
         PATRON_RATE_LIMIT_PER_SITE: '0',
         PATRON_RATE_LIMIT_PER_ADDRESS: '0',
@@ -424,6 +425,10 @@ function startCollector(dir, mode) {
   // Keeps the end of the collector's output, to explain a failed start or a crash.
   let output = '';
   child.stderr.setEncoding('utf8');
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    output = (output + chunk).slice(-4000);
+  });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
   return new Promise((resolve, reject) => {
@@ -444,7 +449,10 @@ function startCollector(dir, mode) {
         stop: async () => {
           if (child.exitCode !== null || child.signalCode !== null) return exited;
           child.kill('SIGTERM');
-          const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          const killer = setTimeout(() => {
+            console.error(`bench: the collector did not stop within 10 s of SIGTERM; the end of its output:\n${output}`);
+            child.kill('SIGKILL');
+          }, 10_000);
           const exit = await exited;
           clearTimeout(killer);
           return exit;
