@@ -228,6 +228,24 @@ describe('PriorityLimiter under event-loop overload', () => {
     expect(await outcomeOf(limiter.acquire('bronze'))).toBe('admitted');
   });
 
+  it('holds closed tiers between the bounds', async () => {
+    const state = { clock: 0, overloaded: true, underloaded: false };
+    const limiter = new PriorityLimiter({ tierStepMs: 100, now: () => state.clock, overloaded: () => state.overloaded, underloaded: () => state.underloaded });
+    await outcomeOf(limiter.acquire('platinum'));
+    expect(limiter.lowestOpenTier).toBe('silver');
+
+    state.overloaded = false;
+    state.clock += 100;
+    await outcomeOf(limiter.acquire('platinum'));
+    const held = limiter.lowestOpenTier;
+    state.underloaded = true;
+    state.clock += 100;
+    await outcomeOf(limiter.acquire('platinum'));
+
+    expect(held).toBe('silver');
+    expect(limiter.lowestOpenTier).toBe('bronze');
+  });
+
   it('keeps its limit while overloaded', async () => {
     const { state, limiter } = overloadable({ initialLimit: 20 });
     state.overloaded = true;

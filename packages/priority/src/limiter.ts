@@ -23,6 +23,12 @@ export interface LimiterOptions {
    * limit of requests in flight does not shrink on this signal.
    */
   overloaded?: () => boolean;
+  /**
+   * Signal that the server has room again. Closed tiers reopen only while it returns true, and
+   * stay closed while neither signal holds, so that a load just below the overload bound does not
+   * open and close a tier by turns. Default: while `overloaded()` returns false.
+   */
+  underloaded?: () => boolean;
   /** Milliseconds between two moves of the lowest admitted tier. Default 200. */
   tierStepMs?: number;
   /** Clock in milliseconds, for tests. */
@@ -82,7 +88,7 @@ export class PriorityLimiter {
   /** Number of tiers admitted, from the top: 4 admits every tier, 1 only the top tier. */
   private openTiers: number = tiers.length;
   private lastTierMove = Number.NEGATIVE_INFINITY;
-  private readonly options: Required<Omit<LimiterOptions, 'overloaded'>> & Pick<LimiterOptions, 'overloaded'>;
+  private readonly options: Required<Omit<LimiterOptions, 'overloaded' | 'underloaded'>> & Pick<LimiterOptions, 'overloaded' | 'underloaded'>;
   readonly counts: TierCounts = { platinum: { admitted: 0, shed: 0 }, gold: { admitted: 0, shed: 0 }, silver: { admitted: 0, shed: 0 }, bronze: { admitted: 0, shed: 0 } };
 
   constructor(options: LimiterOptions = {}) {
@@ -193,7 +199,7 @@ export class PriorityLimiter {
 
   /**
    * Closes the lowest open tier while `overloaded()` returns true, at most one every `tierStepMs`,
-   * and reopens the highest closed tier while it returns false, at most one every half
+   * and reopens the highest closed tier while `underloaded()` returns true, at most one every half
    * `tierStepMs`. Requests of a tier that closes are shed from the queue at once.
    */
   private moveTiers(): void {
@@ -208,7 +214,7 @@ export class PriorityLimiter {
       this.lastTierMove = now;
       const closed = this.queues[tiers[this.openTiers]!];
       while (closed.length > 0) closed.shift()!.shed('tier_closed');
-    } else if (this.openTiers < tiers.length) {
+    } else if (this.openTiers < tiers.length && (this.options.underloaded?.() ?? true)) {
       this.openTiers++;
       this.lastTierMove = now;
     }

@@ -5,12 +5,16 @@ import { siteSecret } from '../http/admin-auth.js';
 
 /**
  * Event-loop delay, in milliseconds, above which the collector counts as overloaded: the 90th
- * percentile of the delays of a 10 ms timer within the last {@link LOOP_DELAY_WINDOW_MS}. Under
+ * percentile of how late a 10 ms timer ran within the last {@link LOOP_DELAY_WINDOW_MS}. Under
  * overload every turn of the loop is long, and every request, of any tier, waits about that long
  * before the collector reads it, so the bound stays well below the top tier's 50 ms latency
  * target. The percentile ignores a single stall, such as a garbage collection or a slow commit.
  */
-export const OVERLOADED_LOOP_DELAY_MS = 25;
+export const OVERLOADED_LOOP_DELAY_MS = 15;
+/** Event-loop delay, measured the same way, below which closed tiers reopen. Between the two bounds they stay as they are. */
+export const UNDERLOADED_LOOP_DELAY_MS = 5;
+/** Resolution of the event-loop delay monitor: its histogram counts this interval in every delay, so it is subtracted. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
 /** Window over which the event-loop delay is measured, in milliseconds. */
 export const LOOP_DELAY_WINDOW_MS = 100;
 
@@ -27,6 +31,8 @@ export interface AdmissionSettings {
   minLimit?: number;
   /** Event-loop delay in milliseconds above which the lowest open tier closes. Default {@link OVERLOADED_LOOP_DELAY_MS}. */
   overloadedLoopDelayMs?: number;
+  /** Event-loop delay in milliseconds below which closed tiers reopen. Default {@link UNDERLOADED_LOOP_DELAY_MS}. */
+  underloadedLoopDelayMs?: number;
 }
 
 /**
@@ -36,12 +42,13 @@ export interface AdmissionSettings {
  * are closed one after the other, bronze first and never the top tier.
  */
 export function createAdmission(config: Config, settings: AdmissionSettings = {}) {
-  const { overloadedLoopDelayMs = OVERLOADED_LOOP_DELAY_MS, ...limiterSettings } = settings;
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const { overloadedLoopDelayMs = OVERLOADED_LOOP_DELAY_MS, underloadedLoopDelayMs = UNDERLOADED_LOOP_DELAY_MS, ...limiterSettings } = settings;
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   loopDelay.enable();
   let loopDelayMs = 0;
   const sampler = setInterval(() => {
-    loopDelayMs = loopDelay.percentile(90) / 1e6;
+    // No sample at all means the timer did not run in the whole window, so the loop was stalled.
+    loopDelayMs = loopDelay.count === 0 ? LOOP_DELAY_WINDOW_MS : Math.max(0, loopDelay.percentile(90) / 1e6 - LOOP_DELAY_RESOLUTION_MS);
     loopDelay.reset();
   }, LOOP_DELAY_WINDOW_MS);
   sampler.unref();
@@ -53,7 +60,12 @@ export function createAdmission(config: Config, settings: AdmissionSettings = {}
   };
   // The floor of 32 keeps group commits large enough to share their fsync among many batches.
   // Under overload, closing the lowest tiers does the shedding, not a smaller limit.
-  const limiter = new PriorityLimiter({ minLimit: 32, ...limiterSettings, overloaded: () => loopDelayMs > overloadedLoopDelayMs });
+  const limiter = new PriorityLimiter({
+    minLimit: 32,
+    ...limiterSettings,
+    overloaded: () => loopDelayMs > overloadedLoopDelayMs,
+    underloaded: () => loopDelayMs < underloadedLoopDelayMs,
+  });
   // Valid passes by their text. A visitor sends the same pass with every request, and a lookup
   // costs far less than the HMAC, which counts when most requests are shed.
   const validPasses = new Map<string, PassCheck & { valid: true }>();
