@@ -85,6 +85,7 @@ export function startScoring(options: ScoringOptions): ScoringSchedule {
     new Promise<void>((resolve) => {
       const workerData: ScoringWorkerData = { dbPath, sites: [...sites], busyTimeoutMs: SCORING_BUSY_TIMEOUT_MS };
       let failed = false;
+      let finished = false;
       try {
         worker = new Worker(url, { workerData });
       } catch (error) {
@@ -93,9 +94,14 @@ export function startScoring(options: ScoringOptions): ScoringSchedule {
         return;
       }
       worker.on('message', (message: ScoringWorkerMessage) => {
-        if (message.type === 'done') finish(message.deliveries);
-        else if (message.level === 'info') logger.info(message.fields, message.message);
-        else logger.error({ ...message.fields, err: message.error && receivedError(message.error) }, message.message);
+        if (message.type === 'done') {
+          finished = true;
+          finish(message.deliveries);
+        } else if (message.level === 'info') {
+          logger.info(message.fields, message.message);
+        } else {
+          logger.error({ ...message.fields, err: message.error && receivedError(message.error) }, message.message);
+        }
       });
       worker.on('error', (error) => {
         failed = true;
@@ -103,7 +109,7 @@ export function startScoring(options: ScoringOptions): ScoringSchedule {
       });
       worker.once('exit', (code) => {
         worker = undefined;
-        if (code !== 0 && !failed && !stopped) logger.error({ code }, `scoring customers failed: the scoring worker exited with code ${code}`);
+        if (!finished && !failed && !stopped) logger.error({ code }, `scoring customers failed: the scoring worker exited with code ${code} before it finished`);
         resolve();
       });
     });
