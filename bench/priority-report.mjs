@@ -19,8 +19,9 @@ export function renderSection(result) {
 ${describeRun(result)}
 
 **Capacity** is the highest rate, without passes, at which ≥ ${pct(settings.capacityCriteria.minSuccess)} of requests succeed
-with p99 < ${settings.capacityCriteria.maxP99Ms} ms, among the rates tried (${capacity.probes.map((probe) => `${count(probe.rate)}/s ${probe.passed ? 'passed' : 'failed'}`).join(', ')}):
-**${count(capacity.rate)} requests/s**. Each step then sent its load for ${settings.stepSeconds} s, of which the first
+with p99 < ${settings.capacityCriteria.maxP99Ms} ms, among the rates tried, in this order (${capacity.probes.map((probe) => `${count(probe.rate)}/s ${probe.passed ? 'passed' : 'failed'}`).join(', ')}):
+**${count(capacity.rate)} requests/s**. The search ends by probing its result again, 10% lower after each failure, until
+a probe passes, because a rate near the limit sometimes passes by luck. Each step then sent its load for ${settings.stepSeconds} s, of which the first
 ${settings.warmUpSeconds} s are left out, first without passes and then with them. Before each step the load was
 ${pct(settings.interlude.share)} of capacity for ${settings.interlude.seconds} s, left out too, so that every step starts from a collector that
 keeps up.
@@ -215,7 +216,7 @@ function readResults(result, machine) {
   }
 
   notes.push(
-    '- Under overload the collector closes whole tiers, bronze first. It closes one more every 200 ms while the event-loop delay (90th percentile over 100 ms) is above 25 ms, and reopens them one by one at the same pace once it is below. The top tier is never closed. Shedding a request still costs the parsing of its headers and the writing of the 503. An admitted batch also waits on the event loop for the fsync of its group commit. These costs set how many requests the collector serves in time once it is overloaded.',
+    '- Under overload the collector closes whole tiers, bronze first. It closes one more every 200 ms while the event-loop delay (90th percentile over 100 ms) is above 15 ms, and reopens them one every 100 ms once it is below 5 ms. The top tier is never closed. Shedding a request still costs the parsing of its headers and the writing of the 503. An admitted batch also waits on the event loop for the fsync of its group commit. These costs set how many requests the collector serves in time once it is overloaded.',
   );
   return notes.join('\n');
 }

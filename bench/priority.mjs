@@ -28,9 +28,10 @@ export const defaults = {
   capacityCriteria: { minSuccess: 0.99, maxP99Ms: 50 },
   /**
    * Rates tried for capacity: from `firstRate`, doubled until one fails (or halved until one
-   * passes), then `refinements` bisections between the highest pass and the lowest failure.
+   * passes), then `refinements` bisections between the highest pass and the lowest failure. The
+   * result must then pass once more, with up to `confirmations` tries, each 10% lower than the last.
    */
-  capacitySearch: { firstRate: 500, minRate: 20, maxRate: 40_000, refinements: 3, warmUpSeconds: 1, seconds: 3 },
+  capacitySearch: { firstRate: 500, minRate: 20, maxRate: 40_000, refinements: 3, confirmations: 4, warmUpSeconds: 1, seconds: 3 },
   /** Unmeasured load at the start, at half of `firstRate`, so that both processes are warmed up and connections are open. */
   startSeconds: 3,
   multipliers: [1, 2, 3, 5, 10],
@@ -207,7 +208,7 @@ async function runSteps(clients, collectors, settings) {
 
 /** Finds the highest rate, without passes, at which the collector meets `capacityCriteria`. */
 async function findCapacity(client, collector, settings) {
-  const { firstRate, minRate, maxRate, refinements, warmUpSeconds, seconds } = settings.capacitySearch;
+  const { firstRate, minRate, maxRate, refinements, confirmations, warmUpSeconds, seconds } = settings.capacitySearch;
   const probes = [];
   const probe = async (rate) => {
     const run = await client.run([{ rate, seconds: warmUpSeconds + seconds }], { withPasses: false });
@@ -243,7 +244,13 @@ async function findCapacity(client, collector, settings) {
     if (await probe(rate)) good = rate;
     else bad = rate;
   }
-  return { rate: good, probes };
+  // A probe near the limit passes by luck now and then, and a capacity set too high leaves even
+  // the 1× step overloaded. So the rate must pass a second time, else 10% less is tried.
+  for (let attempt = 0; attempt < confirmations; attempt++) {
+    if (await probe(good)) return { rate: good, probes };
+    good = Math.round(good * 0.9);
+  }
+  throw new Error(`no rate passed the capacity criteria twice: ${JSON.stringify(probes.slice(-confirmations))}`);
 }
 
 /** Success rate, latency percentiles and goodput per class and in total, for one phase's samples scheduled in [fromMs, toMs). */
