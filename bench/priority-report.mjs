@@ -20,8 +20,10 @@ ${describeRun(result)}
 
 **Capacity** is the highest rate, without passes, at which ≥ ${pct(settings.capacityCriteria.minSuccess)} of requests succeed
 with p99 < ${settings.capacityCriteria.maxP99Ms} ms, among the rates tried, in this order (${capacity.probes.map((probe) => `${count(probe.rate)}/s ${probe.passed ? 'passed' : 'failed'}`).join(', ')}):
-**${count(capacity.rate)} requests/s**. The search ends by probing its result again, 10% lower after each failure, until
-a probe passes, because a rate near the limit sometimes passes by luck. Each step then sent its load for ${settings.stepSeconds} s, of which the first
+**${count(capacity.rate)} requests/s**. After a failed probe the collector was started again on its database, because
+without admission it may not recover from an overload while the load goes on. The search ends by
+probing its result again, 10% lower after each failure, until a probe passes, because a rate near
+the limit sometimes passes by luck. Each step then sent its load for ${settings.stepSeconds} s, of which the first
 ${settings.warmUpSeconds} s are left out, first without passes and then with them. Before each step the load was
 ${pct(settings.interlude.share)} of capacity for ${settings.interlude.seconds} s, left out too, so that every step starts from a collector that
 keeps up.

@@ -96,7 +96,7 @@ export async function measurePriority(overrides = {}) {
   try {
     const secret = randomBytes(24).toString('base64url');
     writeFileSync(join(dir, 'config.json'), JSON.stringify(benchConfig(secret)));
-    for (const mode of modes) {
+    const open = async (mode) => {
       collectors[mode] = await startCollector(dir, mode);
       clients[mode] = new LoadClient({
         url: collectors[mode].url,
@@ -105,10 +105,22 @@ export async function measurePriority(overrides = {}) {
         connections: settings.connections,
         deadlineMs: settings.deadlineMs,
       });
-    }
+    };
+    for (const mode of modes) await open(mode);
+    // Exits of collectors stopped and started again on the same database during the run.
+    const restartExits = [];
+    const restart = async (mode) => {
+      const { acknowledgedEventIds, errors } = clients[mode];
+      await clients[mode].close(settings.settleMs);
+      restartExits.push(await collectors[mode].stop());
+      await open(mode);
+      clients[mode].acknowledgedEventIds = acknowledgedEventIds;
+      clients[mode].errors = errors;
+    };
     const started = Date.now();
     const contentionBefore = readContention();
-    const result = await runSteps(clients, collectors, settings);
+    const result = await runSteps(clients, collectors, settings, restart);
+    result.restartExits = restartExits;
     result.contention = { before: contentionBefore, after: readContention() };
     result.metrics = parseCounts(await (await fetch(`${collectors.tiers.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text());
     result.alive = modes.every((mode) => collectors[mode].exitCode() === null);
@@ -145,12 +157,12 @@ function benchConfig(secret) {
   };
 }
 
-async function runSteps(clients, collectors, settings) {
+async function runSteps(clients, collectors, settings, restart) {
   for (const mode of modes) {
     await clients[mode].run([{ rate: settings.capacitySearch.firstRate / 2, seconds: settings.startSeconds }], { withPasses: mode === 'tiers' });
     await clients[mode].settle(settings.settleMs);
   }
-  const capacity = await findCapacity(clients.fcfs, collectors.fcfs, settings);
+  const capacity = await findCapacity(clients, collectors, settings, restart);
   console.error(`bench: capacity ${capacity.rate} requests/s`);
 
   // Light load before a step, so that the step starts from a collector that keeps up. Returns the
@@ -206,19 +218,30 @@ async function runSteps(clients, collectors, settings) {
   };
 }
 
-/** Finds the highest rate, without passes, at which the collector meets `capacityCriteria`. */
-async function findCapacity(client, collector, settings) {
+/**
+ * Finds the highest rate, without passes, at which the collector without admission meets
+ * `capacityCriteria`. After a failed probe that collector is started again on its database,
+ * because without admission it may not recover from an overload while load goes on, and the next
+ * probe would then measure that backlog instead of the rate.
+ */
+async function findCapacity(clients, collectors, settings, restart) {
   const { firstRate, minRate, maxRate, refinements, confirmations, warmUpSeconds, seconds } = settings.capacitySearch;
   const probes = [];
   const probe = async (rate) => {
+    const client = clients.fcfs;
+    const collector = collectors.fcfs;
     const run = await client.run([{ rate, seconds: warmUpSeconds + seconds }], { withPasses: false });
     const summary = summarize(run.samples, 0, warmUpSeconds * 1000, (warmUpSeconds + seconds) * 1000);
     const passed = summary.total.success >= settings.capacityCriteria.minSuccess && summary.total.p99 < settings.capacityCriteria.maxP99Ms;
     probes.push({ rate, passed, success: summary.total.success, p99: summary.total.p99, goodput: summary.total.goodput, maxSendLagMs: run.maxSendLagMs });
     console.error(`bench: capacity probe ${rate}/s: ${passed ? 'passed' : 'failed'} (${describeStep(summary)})`);
     if (collector.exitCode() !== null) throw new Error(`the collector exited while its capacity was measured: ${collector.output()}`);
-    await client.settle(settings.settleMs);
-    await sleep(settings.pauseMs);
+    if (passed) {
+      await client.settle(settings.settleMs);
+      await sleep(settings.pauseMs);
+    } else {
+      await restart('fcfs');
+    }
     return passed;
   };
 
@@ -395,8 +418,8 @@ export function judge(result, settings) {
   const exitText = (exit) => (exit.signal === 'SIGKILL' ? 'SIGKILL, 10 s after SIGTERM did not stop it' : (exit.signal ?? `exit code ${exit.code}`));
   verdicts.push({
     target: `The collector never crashes, at ${settings.multipliers.at(-1)}× too`,
-    met: result.alive && modes.every((mode) => result.exits[mode]?.code === 0),
-    measured: `both collectors running after every step; they stopped with ${exitText(result.exits.tiers)} (by tier) and ${exitText(result.exits.fcfs)} (FCFS)`,
+    met: result.alive && modes.every((mode) => result.exits[mode]?.code === 0) && (result.restartExits ?? []).every((exit) => exit.code === 0),
+    measured: `both collectors running after every step; they stopped with ${exitText(result.exits.tiers)} (by tier) and ${exitText(result.exits.fcfs)} (FCFS)${result.restartExits?.length ? `, and the ${result.restartExits.length} restarts of the FCFS collector during the capacity search with ${[...new Set(result.restartExits.map(exitText))].join(', ')}` : ''}`,
   });
 
   const { durability } = result;
