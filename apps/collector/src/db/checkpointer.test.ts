@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { recordingLogger, silentLogger } from '../test/harness.js';
+import { configInput, recordingLogger, silentLogger } from '../test/harness.js';
 import { startCheckpointer } from './checkpointer.js';
 import { openDatabase } from './open.js';
 
@@ -64,6 +65,28 @@ describe('startCheckpointer', () => {
     await checkpointer.stop();
 
     expect(db.$client.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
-    expect(records.some((record) => record.msg?.includes('checkpoint worker failed'))).toBe(true);
+    expect(records.some((record) => String(record.msg).includes('checkpoint worker failed'))).toBe(true);
+  });
+
+  it('lets the built server stop cleanly', async () => {
+    const { dir } = openTemp();
+    const configPath = join(dir, 'patron.config.json');
+    writeFileSync(configPath, JSON.stringify(configInput()));
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'patron.js');
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', join(dir, 'served.db'), '--config', configPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PATRON_LOG_LEVEL: 'info' },
+    });
+    let log = '';
+    child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await until(() => log.includes('listening on'));
+
+    child.kill('SIGTERM');
+    const code = await exited;
+
+    expect(code).toBe(0);
+    expect(log).toContain('"msg":"collector stopped"');
   });
 });

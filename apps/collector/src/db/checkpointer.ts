@@ -82,6 +82,8 @@ export function startCheckpointer(db: Db, path: string, logger: Logger, interval
   return {
     async stop() {
       stopping = true;
+      // Referenced again, the worker keeps the process alive until it has run its last checkpoint.
+      worker.ref();
       if (!failed) worker.postMessage('stop');
       await exited;
     },
