@@ -1,7 +1,6 @@
 import type { SiteConfig } from '../config/schema.js';
 import type { Db } from '../db/open.js';
 import { enqueueValueChanges } from '../webhooks/changes.js';
-import { writeImmediately } from './chunks.js';
 import { predictCustomerValue } from './predict.js';
 import { scoreCustomers } from './score.js';
 
@@ -31,10 +30,7 @@ export function scoreSites(db: Db, sites: readonly ScoringSite[], log: ScoringLo
       log.info({ siteKey: site.key, status: prediction.status, findings: prediction.findings, customers: prediction.customers }, 'lifetime-value models fitted');
       const result = scoreCustomers(db, site);
       log.info({ siteKey: site.key, ...result }, 'customers scored');
-      // enqueueValueChanges reads every customer and then writes in one transaction. Begun
-      // IMMEDIATE, that transaction waits for the write lock instead of failing when another
-      // connection writes between its read and its first write.
-      const changes = writeImmediately(db, () => enqueueValueChanges(db, site));
+      const changes = enqueueValueChanges(db, site);
       if (changes > 0) log.info({ siteKey: site.key, deliveries: changes }, 'webhook deliveries enqueued for value changes');
       deliveries += changes;
     } catch (error) {

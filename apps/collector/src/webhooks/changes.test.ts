@@ -43,6 +43,30 @@ describe('enqueueValueChanges', () => {
     expect(deliveries()).toEqual([{ event: 'customer.segment_changed', data: { previousSegment: 'champions', segment: 'at risk' } }]);
   });
 
+  it('writes in short transactions', async () => {
+    const { collector, site } = openWatching(['customer.segment_changed']);
+    for (let start = 0; start < 1200; start += 100) {
+      await collector.storeEvents(Array.from({ length: 100 }, (_, n) => purchase(`order-${start + n}`, 10, { visitorId: `visitor-${start + n}` })));
+    }
+    // Counts the write transactions that the chunks begin.
+    let transactions = 0;
+    const connection = collector.sqlite;
+    const original = connection.transaction.bind(connection);
+    connection.transaction = ((run: (...args: never[]) => unknown) => {
+      const made = original(run);
+      const immediate = (...args: never[]) => {
+        transactions++;
+        return made.immediate(...args);
+      };
+      return Object.assign((...args: never[]) => made(...args), { ...made, immediate, deferred: made.deferred, exclusive: made.exclusive });
+    }) as typeof connection.transaction;
+
+    enqueueValueChanges(collector.db, site);
+
+    expect(transactions).toBe(3);
+    expect(collector.rows('SELECT profile_id FROM webhook_marks')).toHaveLength(1200);
+  });
+
   it('announces a tier change', async () => {
     const { collector, site, deliveries } = openWatching(['customer.tier_changed']);
     await collector.storeEvents([purchase('order-1', 10)]);

@@ -2,6 +2,7 @@ import { and, eq, gte, gt, lte, ne } from 'drizzle-orm';
 import type { SiteConfig } from '../config/schema.js';
 import type { Db } from '../db/open.js';
 import { profiles, segmentMoves, webhookMarks } from '../db/schema.js';
+import { writeInChunks } from '../value/chunks.js';
 import { enqueueMoment, isSubscribed } from './enqueue.js';
 
 export type ChangeSite = Pick<SiteConfig, 'key' | 'currency' | 'webhooks' | 'webhookSettings' | 'abandonedCartMinutes'>;
@@ -17,38 +18,41 @@ export function enqueueValueChanges(db: Db, site: ChangeSite, now = Date.now()):
   const threshold = site.webhookSettings.lapsingBelow;
   let enqueued = 0;
 
-  db.transaction((tx) => {
-    const rows = tx
-      .select({ profile: profiles, mark: webhookMarks })
-      .from(profiles)
-      .leftJoin(webhookMarks, and(eq(webhookMarks.siteKey, profiles.siteKey), eq(webhookMarks.profileId, profiles.id)))
-      .where(and(eq(profiles.siteKey, site.key), gt(profiles.orders, 0)))
-      .all();
-    for (const { profile, mark } of rows) {
+  // Read first, outside any write transaction, then write only the customers whose state changed
+  // in short transactions, so that ingestion never waits long for the write lock.
+  const rows = db
+    .select({ profile: profiles, mark: webhookMarks })
+    .from(profiles)
+    .leftJoin(webhookMarks, and(eq(webhookMarks.siteKey, profiles.siteKey), eq(webhookMarks.profileId, profiles.id)))
+    .where(and(eq(profiles.siteKey, site.key), gt(profiles.orders, 0)))
+    .all()
+    .map(({ profile, mark }) => {
       const lapsing = profile.probabilityAlive !== null && profile.probabilityAlive < threshold ? 1 : 0;
-      const state = { segment: profile.segment, tier: profile.tier, lapsing };
-      if (mark) {
-        const computedAt = profile.rfm ? (JSON.parse(profile.rfm) as { computedAt: number }).computedAt : now;
-        if (mark.segment !== profile.segment) {
-          tx.insert(segmentMoves).values({ siteKey: site.key, profileId: profile.id, fromSegment: mark.segment, toSegment: profile.segment, movedAt: now }).run();
-          const data = { previousSegment: mark.segment, segment: profile.segment };
-          enqueued += enqueueMoment(tx, site, { event: 'customer.segment_changed', dedupeKey: `segment:${profile.id}:${computedAt}`, profile, data, at: now }, now);
-        }
-        if (mark.tier !== profile.tier) {
-          const data = { previousTier: mark.tier, tier: profile.tier };
-          enqueued += enqueueMoment(tx, site, { event: 'customer.tier_changed', dedupeKey: `tier:${profile.id}:${computedAt}`, profile, data, at: now }, now);
-        }
-        if (lapsing && !mark.lapsing) {
-          const data = { probabilityAlive: profile.probabilityAlive, threshold };
-          enqueued += enqueueMoment(tx, site, { event: 'customer.lapsing', dedupeKey: `lapsing:${profile.id}:${now}`, profile, data, at: now }, now);
-        }
-        if (mark.segment === state.segment && mark.tier === state.tier && mark.lapsing === state.lapsing) continue;
+      return { profile, mark, state: { segment: profile.segment, tier: profile.tier, lapsing } };
+    })
+    .filter(({ mark, state }) => !mark || mark.segment !== state.segment || mark.tier !== state.tier || mark.lapsing !== state.lapsing);
+
+  writeInChunks(db, rows, ({ profile, mark, state }) => {
+    if (mark) {
+      const computedAt = profile.rfm ? (JSON.parse(profile.rfm) as { computedAt: number }).computedAt : now;
+      if (mark.segment !== profile.segment) {
+        db.insert(segmentMoves).values({ siteKey: site.key, profileId: profile.id, fromSegment: mark.segment, toSegment: profile.segment, movedAt: now }).run();
+        const data = { previousSegment: mark.segment, segment: profile.segment };
+        enqueued += enqueueMoment(db, site, { event: 'customer.segment_changed', dedupeKey: `segment:${profile.id}:${computedAt}`, profile, data, at: now }, now);
       }
-      tx.insert(webhookMarks)
-        .values({ siteKey: site.key, profileId: profile.id, ...state })
-        .onConflictDoUpdate({ target: [webhookMarks.siteKey, webhookMarks.profileId], set: state })
-        .run();
+      if (mark.tier !== profile.tier) {
+        const data = { previousTier: mark.tier, tier: profile.tier };
+        enqueued += enqueueMoment(db, site, { event: 'customer.tier_changed', dedupeKey: `tier:${profile.id}:${computedAt}`, profile, data, at: now }, now);
+      }
+      if (state.lapsing && !mark.lapsing) {
+        const data = { probabilityAlive: profile.probabilityAlive, threshold };
+        enqueued += enqueueMoment(db, site, { event: 'customer.lapsing', dedupeKey: `lapsing:${profile.id}:${now}`, profile, data, at: now }, now);
+      }
     }
+    db.insert(webhookMarks)
+      .values({ siteKey: site.key, profileId: profile.id, ...state })
+      .onConflictDoUpdate({ target: [webhookMarks.siteKey, webhookMarks.profileId], set: state })
+      .run();
   });
   return enqueued;
 }
