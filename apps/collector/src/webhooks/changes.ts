@@ -19,7 +19,7 @@ export function enqueueValueChanges(db: Db, site: ChangeSite, now = Date.now()):
   let enqueued = 0;
 
   // Read first, outside any write transaction, then write only the customers whose state changed
-  // in short transactions, so that ingestion never waits long for the write lock.
+  // in transactions of 500, so that ingestion waits for the write lock at most one such chunk.
   const rows = db
     .select({ profile: profiles, mark: webhookMarks })
     .from(profiles)
