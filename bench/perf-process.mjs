@@ -7,37 +7,56 @@ import { performance } from 'node:perf_hooks';
 import { SECRET_VALUE, SECRET_VARIABLE } from './perf-data.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-/** Maximum wait for a server to print its address, long because the collector scores every customer before it listens. */
+/** Maximum wait for a server to print its address, and a log line when one is awaited, such as the end of the first scoring run. */
 const START_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 30_000;
 
 /**
  * Spawns `node [nodeArgs] script [args]` and resolves once it prints "listening on http://…" to
  * stderr. Resolves with the URL, the milliseconds that took, and a memory sampler started at the
- * spawn, so that the peak includes the work done before listening.
+ * spawn, so that the peak includes the work done before listening. With `waitForLog`, it resolves
+ * only once a line of standard output also matches it, and adds `waitedMs`, the milliseconds from
+ * listening to that line.
  */
-function startServer(label, nodeArgs, script, args, env) {
+function startServer(label, nodeArgs, script, args, env, waitForLog) {
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, PATRON_LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', waitForLog ? 'pipe' : 'ignore', 'pipe'],
+    env: { ...process.env, PATRON_LOG_LEVEL: waitForLog ? 'info' : 'error', ...env },
   });
   const memory = sampleMemory(child.pid);
   let output = '';
+  let listened;
+  let logged = !waitForLog;
+  let logTail = '';
   return new Promise((resolve, reject) => {
+    const settle = () => {
+      if (!listened || !logged || !timer) return;
+      clearTimeout(timer);
+      resolve({ ...listened, waitedMs: waitForLog ? performance.now() - started - listened.startMs : undefined });
+    };
+    if (waitForLog) {
+      child.stdout.on('data', (chunk) => {
+        logTail = (logTail + chunk.toString()).slice(-20_000);
+        if (!logged && waitForLog.test(logTail)) {
+          logged = true;
+          settle();
+        }
+      });
+    }
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${label} did not print its address within ${START_TIMEOUT_MS / 1000} s; its output: ${output}`));
+      reject(new Error(`${label} did not print its address${waitForLog ? ` and a log line matching ${waitForLog}` : ''} within ${START_TIMEOUT_MS / 1000} s; its output: ${output}${logTail}`));
     }, START_TIMEOUT_MS);
     child.stderr.on('data', (chunk) => {
       output += chunk.toString();
       // Keep the output short, but long enough to show an error after the address.
       if (output.length > 20_000) output = output.slice(-20_000);
       const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match && timer) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], startMs: performance.now() - started, memory });
+      if (match && !listened) {
+        listened = { child, url: match[1], startMs: performance.now() - started, memory };
+        settle();
       }
     });
     child.once('exit', (code, signal) => {
@@ -62,12 +81,15 @@ const unlimitedRates = {
 
 /**
  * Starts `patron serve` on a free port of 127.0.0.1. `profileDir` adds `--cpu-prof`, which writes
- * the profile there when the collector exits after {@link stopServer}.
+ * the profile there when the collector exits after {@link stopServer}. The collector scores its
+ * customers in a worker thread after it listens; `waitForScoring` resolves only once that first
+ * run has finished, so that its work does not overlap the measurements, and sets `waitedMs`.
  */
-export function startCollector({ dbPath, configPath, profileDir }) {
+export function startCollector({ dbPath, configPath, profileDir, waitForScoring = false }) {
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const args = ['serve', '--host', '127.0.0.1', '--port', '0', '--db', dbPath, '--config', configPath];
-  return startServer('patron serve', nodeArgs, join(root, 'apps/collector/bin/patron.js'), args, { [SECRET_VARIABLE]: SECRET_VALUE, ...unlimitedRates });
+  const env = { [SECRET_VARIABLE]: SECRET_VALUE, ...unlimitedRates };
+  return startServer('patron serve', nodeArgs, join(root, 'apps/collector/bin/patron.js'), args, env, waitForScoring ? /"msg":"scoring run finished"/ : undefined);
 }
 
 /** Starts the no-op Hono server of perf-noop-server.mjs, behind the collector's middleware of the names given ('all' for all). */

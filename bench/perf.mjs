@@ -1,8 +1,8 @@
 // Measures the collector's throughput, latency, growth and memory against baselines on the same
 // machine in the same run, profiles it under load, and writes docs/performance.md. Run it alone
-// with `pnpm build && node bench/perf.mjs`. On 2 cores it took about 10 minutes, half of them for
-// two starts of the collector on the large database. The first run also fills that database, which
-// took about 4 minutes, and later runs reuse the file kept under /var/tmp/patron-perf.
+// with `pnpm build && node bench/perf.mjs`. On 2 cores it took about 10 minutes. The first run also
+// fills the large database, which took about 4 minutes, and later runs reuse the file kept under
+// /var/tmp/patron-perf.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -94,10 +94,6 @@ export async function measurePerformance(options = {}) {
     // The collector on the large database, with getOffer latency at the small database's rate.
     const large = await cachedFilledDatabase({ cacheDir: settings.cacheDir, visitors: settings.largeVisitors, events: settings.largeEvents, log });
     results.largeFill = large;
-    noteLoad('profile of the start on the large database');
-    results.profiles.start = await profileStart({ dbPath: large.path, configPath, work, log });
-    results.memory.byPhase['start on the large database'] = results.profiles.start.peakMemoryBytes;
-    results.memory.peakBytes = Math.max(results.memory.peakBytes, results.profiles.start.peakMemoryBytes);
     noteLoad('collector, large database');
     results.large = await measureCollector('large database', {
       dbPath: large.path,
@@ -181,11 +177,11 @@ async function measureNoopMiddleware(settings, load, log) {
  * full-speed rate just measured.
  */
 async function measureCollector(phase, { dbPath, configPath, population, settings, load, results, log, offerRate }) {
-  log(`perf: starting the collector on the ${phase}`);
-  const collector = await startCollector({ dbPath, configPath });
-  log(`perf: the collector listened after ${(collector.startMs / 1000).toFixed(1)} s`);
+  log(`perf: starting the collector on the ${phase}, and waiting for its first scoring run`);
+  const collector = await startCollector({ dbPath, configPath, waitForScoring: true });
+  log(`perf: the collector listened after ${(collector.startMs / 1000).toFixed(1)} s and finished scoring ${(collector.waitedMs / 1000).toFixed(1)} s later`);
   const { memory } = collector;
-  const measured = { startSeconds: collector.startMs / 1000, startPeakMemoryBytes: memory.peak };
+  const measured = { startSeconds: collector.startMs / 1000, scoringSeconds: collector.waitedMs / 1000, startPeakMemoryBytes: memory.peak };
   const timed = async (name, run) => {
     const before = cpuSeconds(collector.child.pid);
     const workloadMemory = sampleMemory(collector.child.pid);
@@ -227,7 +223,7 @@ async function profileCollector({ name, dbPath, configPath, path, makeBody, work
   const profileDir = join(work, `profile-${name}`);
   mkdirSync(profileDir);
   log(`perf: profiling the collector under ${path}`);
-  const collector = await startCollector({ dbPath, configPath, profileDir });
+  const collector = await startCollector({ dbPath, configPath, profileDir, waitForScoring: true });
   const { memory } = collector;
   let run;
   try {
@@ -246,25 +242,7 @@ async function profileCollector({ name, dbPath, configPath, path, makeBody, work
 const inclusiveNames = {
   events: ['readJson', 'commit', 'storeBatch', 'parseEvent', 'applyEvent', 'resolveProfile'],
   offer: ['readJson', 'decideForVisitor', 'computeFacts', 'visitorIdsOf', 'servedCounts', 'keptAssignments', 'decide', 'commit', 'writeDecision', 'issuePass'],
-  start: ['predictCustomerValue', 'fitBgNbd', 'fitGammaGamma', 'scoreCustomers', 'enqueueValueChanges'],
 };
-
-/**
- * Starts the collector with --cpu-prof on `dbPath` and stops it as soon as it listens, which
- * profiles its start: the scoring and model fitting it runs before it serves requests.
- */
-async function profileStart({ dbPath, configPath, work, log }) {
-  const profileDir = join(work, 'profile-start');
-  mkdirSync(profileDir);
-  log('perf: profiling the start of the collector on the large database');
-  const collector = await startCollector({ dbPath, configPath, profileDir });
-  const startSeconds = collector.startMs / 1000;
-  log(`perf: the collector listened after ${startSeconds.toFixed(1)} s`);
-  await stopServer(collector);
-  const peakMemoryBytes = collector.memory.stop();
-  const profile = readProfile(profileDir);
-  return { startSeconds, peakMemoryBytes, summary: summarizeProfile(profile, 15), inclusive: inclusiveTimes(profile, inclusiveNames.start) };
-}
 
 /** Checkpoints the database's WAL into the main file and returns the file's size with its event count. */
 function databaseSize(path) {
