@@ -25,6 +25,7 @@ describe('publicCors', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
     expect(response.headers.get('vary')).toBe('Origin');
+    expect(response.headers.get('access-control-expose-headers')).toBe('Retry-After');
   });
 
   it('omits the header for other origins', async () => {

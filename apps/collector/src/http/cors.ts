@@ -16,7 +16,12 @@ export function publicCors(sites: Sites): MiddlewareHandler<AppEnv> {
     const origin = c.req.header('origin');
     const allowed = origin !== undefined && sites.allowsPreflight(origin, c.req.header('host'));
     c.header('Vary', 'Origin');
-    if (allowed) c.header('Access-Control-Allow-Origin', origin);
+    if (allowed) {
+      c.header('Access-Control-Allow-Origin', origin);
+      // Browsers hide response headers outside the CORS safelist, and the tracker waits as long as
+      // Retry-After says after a 429 or 503.
+      c.header('Access-Control-Expose-Headers', 'Retry-After');
+    }
     if (c.req.method !== 'OPTIONS') return next();
 
     if (allowed) {
