@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError } from './config/load.js';
 import { startCollector, type RunningCollector } from './server.js';
+import { spawnCollector } from './test/spawn.js';
 import { SHOP_ORIGIN, SITE_KEY, configInput, pageView, recordingLogger, silentLogger } from './test/harness.js';
 
 interface StartedCollector {
@@ -174,6 +175,36 @@ describe('startCollector', () => {
     await collector.close();
 
     await expect(fetch(`${collector.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('stops on SIGTERM while keep-alive clients keep sending', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'patron-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const configPath = join(dir, 'patron.config.json');
+    writeFileSync(configPath, JSON.stringify(configInput()));
+    const { child, url } = await spawnCollector(join(dir, 'patron.db'), configPath);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // Eight clients that send the next request as soon as the previous one is answered, and go on
+    // after errors, as a busy shop's browsers would.
+    let sending = true;
+    const clients = Array.from({ length: 8 }, async () => {
+      while (sending) {
+        try {
+          const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'Content-Type': 'text/plain', Origin: SHOP_ORIGIN }, body: batchOf(pageView()) });
+          await response.arrayBuffer();
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    child.kill('SIGTERM');
+    const code = await exited;
+    sending = false;
+    await Promise.all(clients);
+
+    expect(code).toBe(0);
   });
 
   it('rejects a missing configuration file', async () => {

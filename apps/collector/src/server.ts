@@ -1,5 +1,5 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ServerType } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { loadConfig } from './config/load.js';
@@ -15,6 +15,8 @@ import { enqueueAbandonedCarts } from './webhooks/changes.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { readSecret } from './webhooks/secret.js';
 
+// On close, requests in flight get this long to finish before their connections are cut.
+const SHUTDOWN_GRACE_MS = 10_000;
 // Abandoned carts are looked for this often, so a cart.abandoned webhook is at most this late.
 const CART_SCAN_INTERVAL_MS = 60 * 1000;
 
@@ -52,7 +54,7 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
   const checkpointer = settings.db === ':memory:' ? undefined : startCheckpointer(db, settings.db, logger);
   const app = createApp({ db, config, logger, publicDir: settings.publicDir, metricsToken: process.env.PATRON_METRICS_TOKEN || undefined, rateLimits });
 
-  const server = await new Promise<ServerType>((resolve, reject) => {
+  const server = await new Promise<Server>((resolve, reject) => {
     const options = { port: settings.port, hostname: settings.host, logger, admission: readAdmissionEnabled(process.env) };
     const instance = serveWithAdmission(app, options, () => resolve(instance));
     instance.once('error', reject);
@@ -89,7 +91,15 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
       new Promise<void>((resolve, reject) => {
         const scoringStopped = scoring.stop();
         clearInterval(cartScan);
+        // Keep-alive clients that go on sending would hold the server open, so responses from now on
+        // close their connections, and whatever is still open after the grace period is cut.
+        server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+          if (!response.headersSent) response.setHeader('Connection', 'close');
+        });
+        const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        deadline.unref();
         server.close(async (error) => {
+          clearTimeout(deadline);
           await dispatcher.stop();
           await checkpointer?.stop();
           await retention.stop();
@@ -99,7 +109,7 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
           if (error) reject(error);
           else resolve();
         });
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
+        server.closeIdleConnections();
       }),
   };
 }
