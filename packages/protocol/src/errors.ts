@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'database_busy'
   | 'overloaded'
   | 'rate_limited'
+  | 'request_timeout'
   | 'invalid_query'
   | 'not_found'
   | 'internal_error';

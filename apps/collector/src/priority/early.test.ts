@@ -30,13 +30,13 @@ interface Reply {
  * requests in flight is 10 and stays there, a request waits at most 20 ms for admission, and the
  * event-loop delay never closes a tier, so that the tests decide which tiers have room.
  */
-async function startCollector({ admission: enabled = true } = {}) {
+async function startCollector({ admission: enabled = true, bodyDeadlineMs = undefined as number | undefined } = {}) {
   const config = parseConfig(configInput(siteInput({ secretKey: SECRET })));
   const db = openDatabase(join(makeTempDir(), 'patron.db'));
   const admission = createAdmission(config, { initialLimit: 10, minLimit: 10, maxWaitMs: 20, overloadedLoopDelayMs: Number.POSITIVE_INFINITY });
   const app = createApp({ db, config, logger: silentLogger(), admission, rateLimits: { ...rateLimitDefaults, addressRate: 0, siteRate: 0 } });
   const server = await new Promise<Server>((resolve) => {
-    const instance = serveWithAdmission(app, { port: 0, hostname: '127.0.0.1', logger: silentLogger(), admission: enabled }, () => resolve(instance));
+    const instance = serveWithAdmission(app, { port: 0, hostname: '127.0.0.1', logger: silentLogger(), admission: enabled, bodyDeadlineMs }, () => resolve(instance));
   });
   let connections = 0;
   server.on('connection', () => connections++);
@@ -169,6 +169,23 @@ describe('early admission', () => {
     expect(reply.status).toBe(503);
     expect((JSON.parse(reply.body) as ErrorEnvelope).code).toBe('overloaded');
     expect(collector.admission.limiter.counts.bronze.shed).toBe(1);
+  });
+
+  it('frees the places of stalled bodies', async () => {
+    const collector = await startCollector({ bodyDeadlineMs: 200 });
+    // Admitted requests that send their headers and then stop, as many as bronze may hold.
+    const stalled = await Promise.all(Array.from({ length: SHARED_SLOTS }, () => RawConnection.open(collector.port)));
+    for (const connection of stalled) connection.writeRequest('/v1/events', { 'Content-Type': 'application/json', 'Content-Length': '1000' }, '{"siteKey"');
+    while (collector.admission.limiter.counts.bronze.admitted < SHARED_SLOTS) await new Promise((resolve) => setTimeout(resolve, 10));
+    const whileStalled = await send(collector.port, '/v1/events', batchOf(pageView()));
+
+    const timedOut = await Promise.all(stalled.map((connection) => connection.readResponse()));
+    const after = await send(collector.port, '/v1/events', batchOf(pageView()));
+
+    expect(whileStalled.status).toBe(503);
+    expect(timedOut.map((reply) => reply.status)).toEqual(Array.from({ length: SHARED_SLOTS }, () => 408));
+    expect((JSON.parse(timedOut[0]!.body) as ErrorEnvelope).code).toBe('request_timeout');
+    expect(after.status).toBe(200);
   });
 
   it('admits platinum while bronze is shed', async () => {

@@ -30,6 +30,8 @@ export interface EarlyAdmissionOptions {
   metrics: Pick<Metrics, 'admitted' | 'shed'>;
   purchaseClaims: PurchaseClaims;
   logger: Logger;
+  /** Milliseconds an admitted request may take to send the rest of its body; `BODY_DEADLINE_MS` by default. */
+  bodyDeadlineMs?: number | undefined;
 }
 
 /**
@@ -69,6 +71,7 @@ export function withEarlyAdmission(listener: RequestListener, options: EarlyAdmi
       response.once('close', release);
       if (claimsPurchase) response.once('close', () => purchaseClaims.settle(request));
       metrics.admitted.inc({ route, tier });
+      if (!request.complete) stopStalledBody(request, response, logger, options.bodyDeadlineMs ?? BODY_DEADLINE_MS);
       void listener(request, response);
     };
     const reject = () => {
@@ -87,6 +90,30 @@ export function withEarlyAdmission(listener: RequestListener, options: EarlyAdmi
       reject();
     });
   };
+}
+
+/** Milliseconds an admitted request may take to send the rest of its body. */
+export const BODY_DEADLINE_MS = 5_000;
+
+/**
+ * Ends an admitted request whose body has not arrived `deadlineMs` after admission: 408 and the
+ * connection closed. An admitted request holds its place until its response is done, so
+ * clients that send headers and then stall would otherwise shut out everyone else for as long as
+ * Node waits for a request.
+ */
+function stopStalledBody(request: IncomingMessage, response: ServerResponse, logger: Logger, deadlineMs: number): void {
+  const timer = setTimeout(() => {
+    if (request.complete || response.writableEnded) return;
+    logger.warn({ path: request.url, address: request.socket.remoteAddress }, 'a request body did not arrive in time after admission, so the connection was closed');
+    if (!response.headersSent) {
+      const body = JSON.stringify(errorBody('request_timeout', `The request body did not arrive within ${deadlineMs / 1000} s after admission; send the whole body at once`));
+      response.writeHead(408, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+      response.end(body);
+    }
+    request.socket.destroy();
+  }, deadlineMs);
+  timer.unref();
+  response.once('close', () => clearTimeout(timer));
 }
 
 /**

@@ -23,6 +23,8 @@ export interface ServeOptions {
   logger: Logger;
   /** With false, requests reach the app in arrival order and nothing is shed. */
   admission: boolean;
+  /** Milliseconds an admitted request may take to send the rest of its body; 5 s by default. */
+  bodyDeadlineMs?: number | undefined;
 }
 
 /**
@@ -35,7 +37,7 @@ export function serveWithAdmission(app: ReturnType<typeof createApp>, options: S
   if (options.admission) {
     const services = appServices.get(app);
     if (!services) throw new Error('serveWithAdmission needs an app made by createApp');
-    listener = withEarlyAdmission(appListener, { ...services, purchaseClaims: new PurchaseClaims(options.logger), logger: options.logger });
+    listener = withEarlyAdmission(appListener, { ...services, purchaseClaims: new PurchaseClaims(options.logger), logger: options.logger, bodyDeadlineMs: options.bodyDeadlineMs });
   } else {
     options.logger.warn(`${ADMISSION_VARIABLE}=off: event and offer requests are served first come, first served and never shed`);
   }
