@@ -88,7 +88,9 @@ const unlimitedRates = {
 export function startCollector({ dbPath, configPath, profileDir, waitForScoring = false }) {
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const args = ['serve', '--host', '127.0.0.1', '--port', '0', '--db', dbPath, '--config', configPath];
-  const env = { [SECRET_VARIABLE]: SECRET_VALUE, ...unlimitedRates };
+  // Admission by tier is measured by bench/priority.mjs. Here it is off, so that every figure is
+  // the collector's own speed, as first come, first served.
+  const env = { [SECRET_VARIABLE]: SECRET_VALUE, PATRON_ADMISSION: 'off', ...unlimitedRates };
   return startServer('patron serve', nodeArgs, join(root, 'apps/collector/bin/patron.js'), args, env, waitForScoring ? /"msg":"scoring run finished"/ : undefined);
 }
 

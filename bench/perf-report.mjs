@@ -144,7 +144,10 @@ open-loop runs send requests on a fixed schedule with undici and count each late
 request's scheduled time. Shed requests (503, or an offer answered "the collector is busy") and
 failed ones never count as successes. The collector runs with its rate limits raised far above the
 load, because all the load comes from one address and the default limits (10 requests/s per
-address, 1,000 per site) would reject most of it with 429.
+address, 1,000 per site) would reject most of it with 429. It also runs with \`PATRON_ADMISSION=off\`,
+so that every request is served in arrival order and the figures are the collector's own speed.
+Admission by tier sheds requests while the event loop lags, which a closed loop that keeps the
+collector busy causes; [priority.md](priority.md) measures it under overload.
 
 The machine was shared with other work during the run (see [Load on the machine](#load-on-the-machine)),
 so absolute figures are low and vary between runs. The ratios compare figures taken minutes apart,
@@ -195,11 +198,7 @@ The target is ${atLeast(r.batches, 0.5)}. The baseline commits each batch of ${s
 the batches that arrive in the same turn of the event loop. Per event, the collector does far
 more than the baseline (validation, the profile, the session), so its rate follows its CPU time
 per event while the baseline's follows the disk's commit rate, which changed from run to run (see
-[Runs](#runs)). ${
-    small.batches.shed > 0
-      ? `The admission limiter shed ${whole(small.batches.shed)} of ${whole(small.batches.ok + small.batches.shed)} requests under this load: with ${settings.connections} connections a batch can wait longer than the limiter's 50 ms latency target, so the limit shrinks and requests that wait over 100 ms get 503.`
-      : `The admission limiter shed none of the ${whole(small.batches.ok)} requests.`
-  }
+[Runs](#runs)).
 
 ### getOffer
 
