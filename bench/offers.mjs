@@ -428,13 +428,18 @@ async function startServer(configPath, dbPath) {
   // a token or serve a folder of files, so the collector does not inherit them.
   delete env.PATRON_METRICS_TOKEN;
   delete env.PATRON_PUBLIC;
+  // The benchmark waits for the log line of the first scoring run.
+  env.PATRON_LOG_LEVEL = 'info';
   const child = spawn(process.execPath, [join(root, 'apps/collector/bin/patron.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--db', dbPath, '--config', configPath], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = [];
+  let scored = false;
   const keep = (chunk) => {
-    output.push(...chunk.toString().split('\n').filter(Boolean));
+    const lines = chunk.toString().split('\n').filter(Boolean);
+    if (lines.some((line) => line.includes('"msg":"scoring run finished"'))) scored = true;
+    output.push(...lines);
     output.splice(0, Math.max(0, output.length - 20));
   };
   child.stdout.on('data', keep);
@@ -445,14 +450,16 @@ async function startServer(configPath, dbPath) {
   while (performance.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`patron serve exited with code ${child.exitCode} before /healthz responded; its last output:\n${output.join('\n')}`);
     server.url ??= output.map((line) => /listening on (http:\/\/\S+)/.exec(line)?.[1]).find(Boolean);
-    if (server.url) {
+    // The collector scores its customers in a worker thread after it listens; the measurement
+    // starts after that first run, whose writes would otherwise compete with the decisions.
+    if (server.url && scored) {
       const response = await fetch(`${server.url}/healthz`).catch(() => undefined);
       if (response?.ok) return server;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stopServer(server);
-  throw new Error(`patron serve timed out: /healthz did not respond with 200 within 60 s. Its last output:\n${output.join('\n')}`);
+  throw new Error(`patron serve timed out: it did not finish its first scoring run and respond to /healthz with 200 within 60 s. Its last output:\n${output.join('\n')}`);
 }
 
 /** Sends SIGTERM, which makes the collector finish requests in flight and close the database, and kills it after 10 s. */
