@@ -15,10 +15,6 @@ import { enqueueAbandonedCarts } from './webhooks/changes.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
 import { readSecret } from './webhooks/secret.js';
 
-// Maximum time a client may take to send a request's headers, and its whole request. A tracker's
-// batch is at most 512 KiB, which a 20 KB/s connection sends within the second limit.
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
 // On close, requests in flight get this long to finish before their connections are cut, well
 // within the 10 s that `docker stop` waits before it kills the process.
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -64,10 +60,6 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
     const instance = serveWithAdmission(app, options, () => resolve(instance));
     instance.once('error', reject);
   });
-  // Node waits 300 s by default for a request's headers and body. Admission ends stalled bodies
-  // sooner (see priority/early.ts), and these limits cover every other route.
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
   const { port } = server.address() as AddressInfo;
 
   const dispatcher = new WebhookDispatcher(db, config, logger);
