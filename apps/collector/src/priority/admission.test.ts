@@ -5,7 +5,7 @@ import { createApp } from '../app.js';
 import { parseConfig } from '../config/load.js';
 import { openDatabase } from '../db/open.js';
 import { SITE_KEY, configInput, makeTempDir, purchase, responseJson, silentLogger, siteInput } from '../test/harness.js';
-import { createAdmission } from './admission.js';
+import { createAdmission, MIN_IN_FLIGHT_TO_SHED } from './admission.js';
 
 const SECRET = 'site-secret-of-24-chars-at-least';
 
@@ -53,5 +53,36 @@ describe('passes from offer responses', () => {
 
     expect(check.valid).toBe(true);
     expect(check.valid && check.claims.tier).toBe('gold');
+  });
+});
+
+describe('closing tiers on a lagging event loop', () => {
+  const lagging = () => {
+    // A bound below any measured delay, so the event loop always counts as lagging.
+    const admission = createAdmission(parseConfig(configInput()), { overloadedLoopDelayMs: -1 });
+    onTestFinished(() => admission.close());
+    return admission;
+  };
+  const wait = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+  it('keeps tiers open with few requests in flight', async () => {
+    const admission = lagging();
+    const held = [admission.limiter.tryAcquire('bronze'), admission.limiter.tryAcquire('bronze')];
+
+    await wait(600);
+    const next = admission.limiter.tryAcquire('bronze');
+
+    expect(held.every((release) => typeof release === 'function')).toBe(true);
+    expect(typeof next).toBe('function');
+  });
+
+  it('closes bronze with many requests in flight', async () => {
+    const admission = lagging();
+    for (let n = 0; n < MIN_IN_FLIGHT_TO_SHED; n++) admission.limiter.tryAcquire('gold');
+
+    await wait(600);
+    const next = admission.limiter.tryAcquire('bronze');
+
+    expect(next).toBe('closed');
   });
 });

@@ -18,6 +18,13 @@ const LOOP_DELAY_RESOLUTION_MS = 10;
 /** Window over which the event-loop delay is measured, in milliseconds. */
 export const LOOP_DELAY_WINDOW_MS = 100;
 
+/**
+ * Requests in flight below which a lagging event loop closes no tier. With so few requests, the
+ * lag comes from other work, such as another process on the same cores or one slow request, and
+ * shedding would save nothing while the tracker's events wait for a retry.
+ */
+export const MIN_IN_FLIGHT_TO_SHED = 16;
+
 /** Maximum number of valid passes cached, so that their signatures are checked once. The oldest are dropped first. */
 const MAX_CACHED_PASSES = 10_000;
 
@@ -60,10 +67,10 @@ export function createAdmission(config: Config, settings: AdmissionSettings = {}
   };
   // The floor of 32 keeps group commits large enough to share their fsync among many batches.
   // Under overload, closing the lowest tiers does the shedding, not a smaller limit.
-  const limiter = new PriorityLimiter({
+  const limiter: PriorityLimiter = new PriorityLimiter({
     minLimit: 32,
     ...limiterSettings,
-    overloaded: () => loopDelayMs > overloadedLoopDelayMs,
+    overloaded: () => loopDelayMs > overloadedLoopDelayMs && limiter.active >= MIN_IN_FLIGHT_TO_SHED,
     underloaded: () => loopDelayMs < underloadedLoopDelayMs,
   });
   // Valid passes by their text. A visitor sends the same pass with every request, and a lookup
