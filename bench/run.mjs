@@ -2,7 +2,7 @@
 // The performance ratios (bench/perf.mjs) and admission under overload (bench/priority.mjs) run as
 // child processes, each writing its own page, and this page summarises them.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { measureFit } from './clv.mjs';
@@ -70,17 +70,29 @@ console.log(offerSection);
 
 const root = new URL('..', import.meta.url).pathname;
 
+/** Runs a benchmark script as a child process; returns an explanation for the page when it fails, instead of stopping the whole run. */
+function runChild(script, stdio) {
+  try {
+    execFileSync(process.execPath, [script], { cwd: root, stdio });
+    return undefined;
+  } catch (error) {
+    console.error(`bench: ${script} failed: ${error.message}`);
+    return `${script} failed in this run (${error.status === null ? `signal ${error.signal}` : `exit code ${error.status}`}); its output above the failure is in the log of \`pnpm bench\`. The figures below, if any, are from its last successful run.`;
+  }
+}
+
 console.log('bench: performance ratios and growth (bench/perf.mjs, about 10 minutes, longer when it fills its large database)');
-execFileSync(process.execPath, ['bench/perf.mjs'], { cwd: root, stdio: 'inherit' });
-const perfResults = JSON.parse(readFileSync(join(perfDefaults.cacheDir, 'last-results.json'), 'utf8'));
-const perfSection = targetsTable(perfResults);
+const perfFailure = runChild('bench/perf.mjs', 'inherit');
+const perfResultsPath = join(perfDefaults.cacheDir, 'last-results.json');
+const perfSection = [perfFailure, existsSync(perfResultsPath) ? targetsTable(JSON.parse(readFileSync(perfResultsPath, 'utf8'))) : undefined].filter(Boolean).join('\n\n');
 console.log(perfSection);
 
 console.log('bench: admission by tier under overload (bench/priority.mjs, a few minutes)');
-execFileSync(process.execPath, ['bench/priority.mjs'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const priorityFailure = runChild('bench/priority.mjs', ['ignore', 'ignore', 'inherit']);
 const priorityPage = readFileSync(join(root, 'docs/priority.md'), 'utf8');
 const measuredAt = priorityPage.indexOf('\n## Measured\n');
-const prioritySection = measuredAt < 0 ? 'The run wrote no "Measured" section; see the output above.' : priorityPage.slice(measuredAt).replace('\n## Measured\n', '').replace(/^#/gm, '##').trim();
+const priorityMeasured = measuredAt < 0 ? undefined : priorityPage.slice(measuredAt).replace('\n## Measured\n', '').replace(/^#/gm, '##').trim();
+const prioritySection = [priorityFailure, priorityMeasured].filter(Boolean).join('\n\n');
 
 const page = `# Benchmarks
 
