@@ -29,10 +29,12 @@ export const ColumnChart: FC<{
   formatValue: (value: number) => string;
   formatAxis?: ((value: number) => string) | undefined;
   metric: string;
+  /** How the total compares with an earlier period, shown under it as `<metric>-change`. */
+  change?: string | undefined;
   /** Width of the drawing in SVG units; text is 12 units high, so a wider drawing shows smaller text. */
   width?: number;
   height?: number;
-}> = ({ title, total, points, formatValue, formatAxis = formatValue, metric, width: WIDTH = 420, height: HEIGHT = 170 }) => {
+}> = ({ title, total, points, formatValue, formatAxis = formatValue, metric, change, width: WIDTH = 420, height: HEIGHT = 170 }) => {
   const max = niceCeiling(Math.max(0, ...points.map((point) => point.value)));
   const plotWidth = WIDTH - LEFT - 8;
   const plotHeight = HEIGHT - TOP - BOTTOM;
@@ -56,6 +58,11 @@ export const ColumnChart: FC<{
         <div class="total" data-metric={metric}>
           {total}
         </div>
+        {change ? (
+          <div class="change" data-metric={`${metric}-change`}>
+            {change}
+          </div>
+        ) : null}
       </figcaption>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary}>
         {ticks.map((share) => (
@@ -108,10 +115,18 @@ export interface BarRow {
 
 /**
  * Draws a table with a horizontal bar in each row, for funnels and shares. The bars are decoration
- * (aria-hidden): the numbers are in the cells.
+ * (aria-hidden): the numbers are in the cells. On a narrow screen the bars, and the columns of
+ * cells listed in `secondary` (0 for the first cell), are left out.
  */
-export const BarTable: FC<{ caption: string; headers: string[]; rows: BarRow[]; metric?: string | undefined }> = ({ caption, headers, rows, metric }) => {
+export const BarTable: FC<{ caption: string; headers: string[]; rows: BarRow[]; metric?: string | undefined; secondary?: number[] }> = ({
+  caption,
+  headers,
+  rows,
+  metric,
+  secondary = [],
+}) => {
   const max = Math.max(0, ...rows.map((row) => row.value));
+  const cellClass = (index: number) => (secondary.includes(index) ? 'num secondary' : 'num');
   return (
     <TableScroll label={caption}>
       <table data-table={metric}>
@@ -120,8 +135,8 @@ export const BarTable: FC<{ caption: string; headers: string[]; rows: BarRow[]; 
           <tr>
             <th scope="col">{headers[0]}</th>
             <td class="bar-cell" />
-            {headers.slice(1).map((header) => (
-              <th scope="col" class="num">
+            {headers.slice(1).map((header, index) => (
+              <th scope="col" class={cellClass(index)}>
                 {header}
               </th>
             ))}
@@ -137,8 +152,8 @@ export const BarTable: FC<{ caption: string; headers: string[]; rows: BarRow[]; 
                   <rect class="bar" x="0" y="1" width={max > 0 ? (row.value / max) * 120 : 0} height="12" />
                 </svg>
               </td>
-              {row.cells.map((cell) => (
-                <td class="num">{cell}</td>
+              {row.cells.map((cell, index) => (
+                <td class={cellClass(index)}>{cell}</td>
               ))}
             </tr>
           ))}

@@ -79,6 +79,14 @@ export class Formatter {
     return this.percentFormat.format(fraction);
   }
 
+  /** Formats a relative change with its sign, such as 0.125 as "+12.5%" and −0.05 as "−5%". */
+  change(fraction: number): string {
+    let sign = '';
+    if (fraction > 0) sign = '+';
+    if (fraction < 0) sign = '−';
+    return `${sign}${this.percentFormat.format(Math.abs(fraction))}`;
+  }
+
   /** Formats a difference of two rates as signed percentage points, such as "+2.1 points". */
   points(difference: number): string {
     const rounded = Math.round(difference * 1000) / 10;

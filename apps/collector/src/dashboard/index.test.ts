@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { configInput, openTestCollector, purchase, siteInput } from '../test/harness.js';
 import { MAX_FAILED_LOGINS } from './auth.js';
-import { ORIGIN, cookieHeader, cookiesOf, openLoginForm, postLogin, signIn, tableOf, textOf } from './testing.js';
+import { ORIGIN, cookieHeader, cookiesOf, openLoginForm, postLogin, rowIdsOf, signIn, textOf } from './testing.js';
 
 const SECRET = 'a-secret-key-of-24-chars-or-more';
 const OTHER_SECRET = 'another-secret-of-24-chars-or-more';
@@ -203,10 +203,10 @@ describe('dashboard sessions', () => {
     await collector.storeEvents([purchase('order-b', '20.00', { visitorId: 'only-in-other-shop' })], { siteKey: 'other-shop' });
     const { get, page } = await signIn(collector, 'other-shop', OTHER_SECRET);
 
-    const customers = tableOf(await page('/dashboard/customers'), 'customers');
+    const customers = rowIdsOf(await page('/dashboard/customers'), 'customers');
     const foreign = await get(`/dashboard/customers/${encodeURIComponent('v:only-in-test-shop')}`);
 
-    expect(customers.map((row) => row[1])).toEqual(['v:only-in-other-shop']);
+    expect(customers).toEqual(['v:only-in-other-shop']);
     expect(foreign.status).toBe(404);
     expect(textOf(await foreign.text())).toContain('No customer "v:only-in-test-shop" on site "other-shop".');
   });

@@ -45,12 +45,14 @@ export interface PeriodQuery {
 /** Bars per chart above which a finer bucket is replaced by a coarser one. */
 export const MAX_BUCKETS = 400;
 
-const addDays = (day: CalendarDay, days: number): CalendarDay => {
+/** Returns the calendar day `days` after `day` (before it when negative). */
+export const addDays = (day: CalendarDay, days: number): CalendarDay => {
   const date = new Date(Date.UTC(day.year, day.month - 1, day.day) + days * DAY_MS);
   return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
 };
 
-const daysBetween = (from: CalendarDay, to: CalendarDay) => (Date.UTC(to.year, to.month - 1, to.day) - Date.UTC(from.year, from.month - 1, from.day)) / DAY_MS;
+/** Whole days from `from` to `to`: 0 for the same day. */
+export const daysBetween = (from: CalendarDay, to: CalendarDay) => (Date.UTC(to.year, to.month - 1, to.day) - Date.UTC(from.year, from.month - 1, from.day)) / DAY_MS;
 
 /** Parses "YYYY-MM-DD" as a calendar day, or returns undefined for anything else, such as "2026-02-30". */
 export function parseDay(text: string | undefined): CalendarDay | undefined {

@@ -123,12 +123,40 @@ dl.definitions dt { font-weight: 600; }
 dl.definitions dd { margin: 0; }
 dl.definitions .badge { font-weight: 500; font-size: 0.8rem; color: #8a3b00; }
 
+figure.chart .change { font-size: 0.85rem; font-weight: 400; color: var(--muted); }
+.name { overflow-wrap: anywhere; }
+tr.refund > * { background: #fbf6ee; }
+.narrow-only { display: none; }
+
+/*
+ * Phones: tables keep their key columns on screen without scrolling sideways. Cells marked
+ * "secondary" are left out, with a note that says so, and names, dates and headings wrap.
+ * A table that is a grid of figures, such as the RFM grid, may still scroll inside its own box.
+ */
 @media (max-width: 640px) {
   main { padding: 0.75rem 0.6rem 2rem; }
   h1 { font-size: 1.35rem; }
+  dl.figures { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0.5rem; }
+  dl.figures > div { padding: 0.6rem 0.7rem; }
   dl.figures dd { font-size: 1.2rem; }
   section.card { padding: 0.75rem; }
   header.top .brand small { display: block; margin-left: 0; }
   nav.pages a { padding: 0.5rem 0.6rem; }
+  .secondary { display: none; }
+  p.narrow-only { display: block; }
+  span.narrow-only { display: inline; }
+  table { font-size: 0.85rem; }
+  th, td { padding: 0.4rem 0.3rem; }
+  .table-scroll thead th, .table-scroll tbody th, .table-scroll .wrap-narrow { white-space: normal; }
+  .table-scroll .name { min-width: 5.5rem; }
+  .table-scroll .wrap { min-width: 9rem; }
+  .bar-cell { display: none; }
+  table.heat td { min-width: 0; padding: 0.35rem 0.1rem; white-space: normal; }
+  table.heat { font-size: 0.8rem; }
+  table.heat td .segment { font-size: 0.65rem; }
+  table.heat td .secondary, table.heat tbody th .muted { display: none; }
+  table.heat tbody th { white-space: nowrap; }
+  form.filters input[type="search"] { width: 100%; }
+  form.filters label:has(input[type="search"]) { flex: 1 1 100%; }
 }
 `;

@@ -87,3 +87,11 @@ export function tableOf(html: string, name: string): string[][] {
   const body = table.slice(table.indexOf('<tbody>'));
   return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((cell) => textOf(cell[1]!)));
 }
+
+/** Returns the `data-id` of each body row of the table with `data-table="name"`, such as customers' profile ids. */
+export function rowIdsOf(html: string, name: string): string[] {
+  const start = html.indexOf(`data-table="${name}"`);
+  if (start < 0) throw new Error(`the page has no data-table="${name}"`);
+  const table = html.slice(start, html.indexOf('</table>', start));
+  return [...table.slice(table.indexOf('<tbody>')).matchAll(/<tr[^>]*\bdata-id="([^"]*)"/g)].map((match) => textOf(match[1]!));
+}

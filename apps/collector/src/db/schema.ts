@@ -39,6 +39,9 @@ export const events = sqliteTable(
     index('events_visitor_time').on(table.siteKey, table.visitorId, table.occurredAt),
     // Time ranges of a site: the dashboard's periods and the retention job.
     index('events_site_time').on(table.siteKey, table.occurredAt),
+    // Covers the overview's visitor counts and funnel, so that a period is read from this index
+    // alone, without the events' rows.
+    index('events_site_time_visitor').on(table.siteKey, table.occurredAt, table.visitorId, table.type),
   ],
 );
 
@@ -242,7 +245,12 @@ export const orders = sqliteTable(
     /** Coupon code the purchase carried, which attributes the order to the offer with that code. */
     coupon: text('coupon'),
   },
-  (table) => [primaryKey({ columns: [table.siteKey, table.transactionId] }), index('orders_profile').on(table.siteKey, table.profileId, table.placedAt)],
+  (table) => [
+    primaryKey({ columns: [table.siteKey, table.transactionId] }),
+    index('orders_profile').on(table.siteKey, table.profileId, table.placedAt),
+    // Covers the overview's orders and revenue per period.
+    index('orders_site_time').on(table.siteKey, table.placedAt, table.currency, table.value, table.refunded, table.profileId),
+  ],
 );
 
 /** The latest customer-value scoring of each site. */
@@ -267,7 +275,12 @@ export const refunds = sqliteTable('refunds', {
   currency: text('currency').notNull(),
   amount: integer('amount').notNull(),
   source: text('source').notNull(),
-}, (table) => [primaryKey({ columns: [table.siteKey, table.id] })]);
+}, (table) => [
+  primaryKey({ columns: [table.siteKey, table.id] }),
+  // A customer's refunds on their page, and the refunds of a period on the overview.
+  index('refunds_profile').on(table.siteKey, table.profileId, table.refundedAt),
+  index('refunds_site_time').on(table.siteKey, table.refundedAt),
+]);
 
 /** The latest fit of the lifetime-value models for each site, usable or not, with the reasons. */
 export const valueModels = sqliteTable('value_models', {

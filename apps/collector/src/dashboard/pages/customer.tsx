@@ -6,8 +6,10 @@ import { type DashboardEnv, type PageContext, pageContext } from '../context.js'
 import type { Formatter } from '../format.js';
 import { Figure, Layout, TableScroll } from '../layout.js';
 import { dashboardUrl } from '../links.js';
+import { customerName } from '../names.js';
 import { readCustomer } from '../queries/customers.js';
 import { sendPage } from '../render.js';
+import { OrdersCard } from './customer-orders.js';
 
 type Customer = NonNullable<ReturnType<typeof readCustomer>>;
 
@@ -45,17 +47,18 @@ export function customerPage(c: Context<DashboardEnv>) {
   const { format } = context;
   const { profile } = customer;
   const email = typeof view.traits.email === 'string' ? view.traits.email : undefined;
+  const name = customerName(profile);
 
   return sendPage(
     c,
-    <Layout context={context} title={`Customer ${id}`} active="customers">
+    <Layout context={context} title={`Customer ${name}`} active="customers">
       <p class="small">
         <a href={dashboardUrl('/customers', { tz: context.tzParam })}>← All customers</a>
       </p>
-      <h1>Customer {id}</h1>
+      <h1 class="name">{name}</h1>
       <p class="lead">
-        {[view.userId ? `User id ${view.userId}` : 'Not signed in yet', email].filter(Boolean).join(' · ')} · first seen {format.date(view.firstSeen)}, last seen{' '}
-        {format.date(view.lastSeen)}
+        {[`Customer ${id}`, view.userId ? `User id ${view.userId}` : 'Not signed in yet', email].filter(Boolean).join(' · ')} · first seen {format.date(view.firstSeen)},
+        last seen {format.date(view.lastSeen)}
       </p>
       <dl class="figures" aria-label="Customer figures">
         <Figure label="Orders" value={format.count(view.orders)} metric="customer-orders" />
@@ -173,50 +176,6 @@ const InterestsCard: FC<{ format: Formatter; view: ProfileView }> = ({ format, v
   );
 };
 
-const OrdersCard: FC<{ format: Formatter; customer: Customer }> = ({ format, customer }) => (
-  <section class="card" aria-labelledby="orders-title">
-    <h2 id="orders-title">Orders</h2>
-    {customer.orders.length === 0 ? (
-      <p>No orders yet.</p>
-    ) : (
-      <TableScroll label="Orders">
-        <table data-table="orders">
-          <caption class="muted small">
-            {customer.orderCount > customer.orders.length ? `The latest ${customer.orders.length} of ${format.count(customer.orderCount)} orders` : 'Every order, latest first'}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Placed</th>
-              <th scope="col">Order</th>
-              <th scope="col" class="num">Items</th>
-              <th scope="col" class="num">Value</th>
-              <th scope="col" class="num">Refunded</th>
-              <th scope="col">Source</th>
-              <th scope="col">Coupon</th>
-            </tr>
-          </thead>
-          <tbody>
-            {customer.orders.map((order) => {
-              const money = (minor: number) => (order.currency === format.currency ? format.money(minor) : `${minor} ${order.currency} (minor units)`);
-              return (
-                <tr>
-                  <td>{format.dateTime(order.placedAt)}</td>
-                  <th scope="row">{order.transactionId}</th>
-                  <td class="num">{format.count((JSON.parse(order.items) as unknown[]).length)}</td>
-                  <td class="num">{money(order.value)}</td>
-                  <td class="num">{order.refunded > 0 ? money(order.refunded) : '—'}</td>
-                  <td>{order.source + (order.confirmed ? ', confirmed' : '')}</td>
-                  <td>{order.coupon ?? '—'}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </TableScroll>
-    )}
-  </section>
-);
-
 const OffersCard: FC<{ format: Formatter; customer: Customer }> = ({ format, customer }) => (
   <section class="card" aria-labelledby="offers-title">
     <h2 id="offers-title">Offers decided for this customer</h2>
@@ -232,17 +191,19 @@ const OffersCard: FC<{ format: Formatter; customer: Customer }> = ({ format, cus
               <th scope="col">Offer</th>
               <th scope="col">Variant</th>
               <th scope="col">Outcome</th>
-              <th scope="col">Placement</th>
+              <th scope="col" class="secondary">
+                Placement
+              </th>
             </tr>
           </thead>
           <tbody>
             {customer.offersSeen.map((decision) => (
               <tr>
-                <td>{format.dateTime(decision.decidedAt)}</td>
+                <td class="wrap-narrow">{format.dateTime(decision.decidedAt)}</td>
                 <th scope="row">{decision.offerId ?? (decision.group === 'holdout' ? 'any offer' : 'none matched')}</th>
                 <td>{decision.variant ?? '—'}</td>
                 <td>{decision.group ? (groupLabels[decision.group] ?? decision.group) : 'nothing to show'}</td>
-                <td>{decision.placement ?? '—'}</td>
+                <td class="secondary">{decision.placement ?? '—'}</td>
               </tr>
             ))}
           </tbody>
@@ -274,7 +235,7 @@ const EventsCard: FC<{ context: PageContext; customer: Customer }> = ({ context,
             <tbody>
               {customer.recentEvents.map((event) => (
                 <tr>
-                  <td>{format.dateTime(event.occurredAt)}</td>
+                  <td class="wrap-narrow">{format.dateTime(event.occurredAt)}</td>
                   <th scope="row">{event.type === 'custom' ? `Custom: ${event.name ?? ''}` : (eventLabels[event.type] ?? event.type)}</th>
                   <td class="wrap">{event.title ?? pathOf(event.url)}</td>
                   <td class="num">{eventValue(format, event)}</td>

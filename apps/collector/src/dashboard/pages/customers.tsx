@@ -1,12 +1,12 @@
 import type { Context } from 'hono';
 import { TierDefinitions } from './definitions.js';
 import type { FC } from 'hono/jsx';
-import { type CustomerSummary, listCustomers } from '../../value/queries.js';
+import { listCustomers } from '../../value/queries.js';
 import { segments, tiers } from '../../value/segments.js';
 import { type DashboardEnv, type PageContext, pageContext } from '../context.js';
 import { Layout, TableScroll } from '../layout.js';
 import { customerUrl, dashboardUrl } from '../links.js';
-import { searchProfiles } from '../queries/customers.js';
+import { type NamedCustomer, searchProfiles, withNames } from '../queries/customers.js';
 import { sendPage } from '../render.js';
 
 export const PAGE_SIZE = 50;
@@ -15,8 +15,8 @@ const tierNames: string[] = tiers.map((tier) => tier.name);
 
 /**
  * GET /dashboard/customers: customers by revenue, filtered by segment and tier, a page of 50 at a
- * time, or the profiles that match a search. Pages use LIMIT and OFFSET over the
- * (site_key, revenue) and (site_key, segment, revenue) indexes.
+ * time, or the profiles that match a search, each under their name (see names.ts).
+ * Pages use LIMIT and OFFSET over the (site_key, revenue) and (site_key, segment, revenue) indexes.
  */
 export function customersPage(c: Context<DashboardEnv>) {
   const context = pageContext(c);
@@ -29,7 +29,7 @@ export function customersPage(c: Context<DashboardEnv>) {
   const search = (query.q ?? '').trim().slice(0, 200);
   const requestedPage = /^\d{1,9}$/.test(query.page ?? '') ? Number(query.page) : 1;
 
-  let items: CustomerSummary[];
+  let items: NamedCustomer[];
   let total: number;
   let page = Math.max(1, requestedPage);
   if (search) {
@@ -37,12 +37,14 @@ export function customersPage(c: Context<DashboardEnv>) {
     total = items.length;
     page = 1;
   } else {
-    ({ items, total } = listCustomers(db, site.key, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, segment, tier }));
+    const listed = listCustomers(db, site.key, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, segment, tier });
+    total = listed.total;
+    items = withNames(db, site.key, listed.items);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     if (page > pages) {
       context.notices.push(`There are only ${context.format.count(pages)} pages, so the last one is shown.`);
       page = pages;
-      ({ items } = listCustomers(db, site.key, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, segment, tier }));
+      items = withNames(db, site.key, listCustomers(db, site.key, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, segment, tier }).items);
     }
   }
   const filters = { segment, tier, tz: context.tzParam };
@@ -56,7 +58,7 @@ export function customersPage(c: Context<DashboardEnv>) {
       <form class="filters" method="get" action={dashboardUrl('/customers')} role="search">
         <label>
           Search
-          <input type="search" name="q" value={search} placeholder="Customer id, user id or email" size={30} />
+          <input type="search" name="q" value={search} placeholder="Name, email, user id or visitor id" size={30} />
         </label>
         <label>
           Segment
@@ -93,7 +95,7 @@ export function customersPage(c: Context<DashboardEnv>) {
             : `${context.format.count(total)} ${total === 1 ? 'customer' : 'customers'}${segment ? ` in segment ${segment}` : ''}${tier ? ` in tier ${tier}` : ''}.`}
         </p>
         {items.length === 0 ? (
-          <p>{search ? 'Nothing matches. Search for a whole customer id, user id or email.' : 'No customers yet: they appear here after their first order.'}</p>
+          <p>{search ? 'Nothing matches. Search for part of a name or email, a whole user id, or the start of a visitor id.' : 'No customers yet: they appear here after their first order.'}</p>
         ) : (
           <CustomerTable context={context} items={items} firstRank={search ? undefined : (page - 1) * PAGE_SIZE + 1} />
         )}
@@ -103,57 +105,76 @@ export function customersPage(c: Context<DashboardEnv>) {
   );
 }
 
-const CustomerTable: FC<{ context: PageContext; items: CustomerSummary[]; firstRank: number | undefined }> = ({ context, items, firstRank }) => {
+/**
+ * The list of customers. On a narrow screen the columns marked "secondary" are hidden, so that the
+ * name, segment, revenue and last order fit a phone without scrolling sideways.
+ */
+const CustomerTable: FC<{ context: PageContext; items: NamedCustomer[]; firstRank: number | undefined }> = ({ context, items, firstRank }) => {
   const { format } = context;
   const anyPrediction = items.some((item) => item.predictedValue !== null);
   return (
-    <TableScroll label="Customers">
-      <table data-table="customers">
-        <caption>Customers by revenue</caption>
-        <thead>
-          <tr>
-            {firstRank === undefined ? null : (
-              <th scope="col" class="num">
-                Rank
-              </th>
-            )}
-            <th scope="col">Customer</th>
-            <th scope="col">Segment</th>
-            <th scope="col">Tier</th>
-            <th scope="col" class="num">Orders</th>
-            <th scope="col" class="num">Revenue</th>
-            <th scope="col">Last order</th>
-            {anyPrediction ? (
-              <>
-                <th scope="col" class="num">Predicted value</th>
-                <th scope="col" class="num">Still active</th>
-              </>
-            ) : null}
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((item, index) => (
+    <>
+      <p class="narrow-only muted small">On a narrow screen the list leaves out rank, tier, orders and predictions; each customer's page has them.</p>
+      <TableScroll label="Customers">
+        <table data-table="customers">
+          <caption>Customers by revenue</caption>
+          <thead>
             <tr>
-              {firstRank === undefined ? null : <td class="num">{format.count(firstRank + index)}</td>}
-              <th scope="row">
-                <a href={customerUrl(item.id, context.tzParam)}>{item.id}</a>
+              {firstRank === undefined ? null : (
+                <th scope="col" class="num secondary">
+                  Rank
+                </th>
+              )}
+              <th scope="col">Customer</th>
+              <th scope="col">Segment</th>
+              <th scope="col" class="secondary">
+                Tier
               </th>
-              <td>{item.segment ?? '—'}</td>
-              <td>{item.tier ?? '—'}</td>
-              <td class="num">{format.count(item.orders)}</td>
-              <td class="num">{format.money(item.revenue)}</td>
-              <td>{format.date(item.lastOrderAt)}</td>
+              <th scope="col" class="num secondary">
+                Orders
+              </th>
+              <th scope="col" class="num">
+                Revenue
+              </th>
+              <th scope="col">Last order</th>
               {anyPrediction ? (
                 <>
-                  <td class="num">{item.predictedValue === null ? '—' : format.money(item.predictedValue)}</td>
-                  <td class="num">{item.probabilityAlive === null ? '—' : format.percent(item.probabilityAlive)}</td>
+                  <th scope="col" class="num secondary">
+                    Predicted value
+                  </th>
+                  <th scope="col" class="num secondary">
+                    Still active
+                  </th>
                 </>
               ) : null}
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableScroll>
+          </thead>
+          <tbody>
+            {items.map((item, index) => (
+              <tr data-id={item.id}>
+                {firstRank === undefined ? null : <td class="num secondary">{format.count(firstRank + index)}</td>}
+                <th scope="row" class="name">
+                  <a href={customerUrl(item.id, context.tzParam)} title={item.id}>
+                    {item.name}
+                  </a>
+                </th>
+                <td class="wrap-narrow">{item.segment ?? '—'}</td>
+                <td class="secondary">{item.tier ?? '—'}</td>
+                <td class="num secondary">{format.count(item.orders)}</td>
+                <td class="num">{format.money(item.revenue)}</td>
+                <td class="wrap-narrow">{format.date(item.lastOrderAt)}</td>
+                {anyPrediction ? (
+                  <>
+                    <td class="num secondary">{item.predictedValue === null ? '—' : format.money(item.predictedValue)}</td>
+                    <td class="num secondary">{item.probabilityAlive === null ? '—' : format.percent(item.probabilityAlive)}</td>
+                  </>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+    </>
   );
 };
 

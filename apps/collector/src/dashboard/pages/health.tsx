@@ -130,20 +130,24 @@ export async function healthPage(c: Context<DashboardEnv>) {
                   <tr>
                     <th scope="col">Created</th>
                     <th scope="col">Webhook</th>
-                    <th scope="col">Moment</th>
+                    <th scope="col" class="secondary">
+                      Moment
+                    </th>
                     <th scope="col">Status</th>
-                    <th scope="col" class="num">Attempts</th>
+                    <th scope="col" class="num secondary">
+                      Attempts
+                    </th>
                     <th scope="col">Error</th>
                   </tr>
                 </thead>
                 <tbody>
                   {deliveries.errors.map((error) => (
                     <tr>
-                      <td>{format.dateTime(error.createdAt)}</td>
+                      <td class="wrap-narrow">{format.dateTime(error.createdAt)}</td>
                       <th scope="row">{error.webhookId}</th>
-                      <td>{error.event}</td>
+                      <td class="secondary">{error.event}</td>
                       <td>{error.status}</td>
-                      <td class="num">{format.count(error.attempts)}</td>
+                      <td class="num secondary">{format.count(error.attempts)}</td>
                       <td class="wrap">{error.lastStatus ? `HTTP ${error.lastStatus}: ` : ''}{error.lastError}</td>
                     </tr>
                   ))}
@@ -161,23 +165,29 @@ export async function healthPage(c: Context<DashboardEnv>) {
         </p>
         <TableScroll label="Requests admitted and shed by tier">
           <table data-table="load-shed">
-            <caption class="muted small">Event and offer requests admitted and shed</caption>
+            <caption class="muted small">
+              Event and offer requests admitted and shed<span class="narrow-only">; those admitted are left out on a narrow screen</span>
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Tier</th>
-                <th scope="col" class="num">Event requests admitted</th>
-                <th scope="col" class="num">Event requests shed</th>
-                <th scope="col" class="num">Offer requests admitted</th>
-                <th scope="col" class="num">Offer requests shed</th>
+                <th scope="col" class="num secondary">
+                  Events admitted
+                </th>
+                <th scope="col" class="num">Events shed</th>
+                <th scope="col" class="num secondary">
+                  Offers admitted
+                </th>
+                <th scope="col" class="num">Offers shed</th>
               </tr>
             </thead>
             <tbody>
               {tiers.map((tier) => (
                 <tr>
                   <th scope="row">{tier}</th>
-                  <td class="num">{format.count(admissionCount(tier, 'events', 'admitted'))}</td>
+                  <td class="num secondary">{format.count(admissionCount(tier, 'events', 'admitted'))}</td>
                   <td class="num">{format.count(admissionCount(tier, 'events', 'shed'))}</td>
-                  <td class="num">{format.count(admissionCount(tier, 'offer', 'admitted'))}</td>
+                  <td class="num secondary">{format.count(admissionCount(tier, 'offer', 'admitted'))}</td>
                   <td class="num">{format.count(admissionCount(tier, 'offer', 'shed'))}</td>
                 </tr>
               ))}

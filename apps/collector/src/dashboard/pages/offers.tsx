@@ -63,21 +63,34 @@ interface ArmRow {
 const ArmTable: FC<{ caption: string; format: Formatter; rows: ArmRow[]; metric: string; withClicks?: boolean }> = ({ caption, format, rows, metric, withClicks = false }) => (
   <TableScroll label={caption}>
     <table data-table={metric}>
-      <caption class="muted small">{caption}</caption>
+      <caption class="muted small">
+        {caption}
+        <span class="narrow-only">; {withClicks ? 'times shown, clicks, closes, buyers and revenue are' : 'buyers and revenue are'} left out on a narrow screen</span>
+      </caption>
       <thead>
         <tr>
           <th scope="col">Group</th>
           <th scope="col" class="num">People</th>
           {withClicks ? (
             <>
-              <th scope="col" class="num">Times shown</th>
-              <th scope="col" class="num">Clicks</th>
-              <th scope="col" class="num">Closed</th>
+              <th scope="col" class="num secondary">
+                Times shown
+              </th>
+              <th scope="col" class="num secondary">
+                Clicks
+              </th>
+              <th scope="col" class="num secondary">
+                Closed
+              </th>
             </>
           ) : null}
-          <th scope="col" class="num">Bought</th>
+          <th scope="col" class="num secondary">
+            Bought
+          </th>
           <th scope="col" class="num">Conversion</th>
-          <th scope="col" class="num">Revenue</th>
+          <th scope="col" class="num secondary">
+            Revenue
+          </th>
           <th scope="col" class="num">Revenue per person</th>
         </tr>
       </thead>
@@ -90,18 +103,18 @@ const ArmTable: FC<{ caption: string; format: Formatter; rows: ArmRow[]; metric:
             </td>
             {withClicks ? (
               <>
-                <td class="num" data-field="exposures">
+                <td class="num secondary" data-field="exposures">
                   {format.count(arm.exposures)}
                 </td>
-                <td class="num">{arm.clicks === undefined ? '—' : format.count(arm.clicks)}</td>
-                <td class="num">{arm.dismissals === undefined ? '—' : format.count(arm.dismissals)}</td>
+                <td class="num secondary">{arm.clicks === undefined ? '—' : format.count(arm.clicks)}</td>
+                <td class="num secondary">{arm.dismissals === undefined ? '—' : format.count(arm.dismissals)}</td>
               </>
             ) : null}
-            <td class="num" data-field="conversions">
+            <td class="num secondary" data-field="conversions">
               {format.count(arm.conversions)}
             </td>
             <td class="num">{format.percent(arm.conversionRate)}</td>
-            <td class="num">{format.money(arm.revenue)}</td>
+            <td class="num secondary">{format.money(arm.revenue)}</td>
             <td class="num">{format.moneyAverage(arm.revenuePerVisitor)}</td>
           </tr>
         ))}

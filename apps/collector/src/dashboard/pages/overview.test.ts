@@ -18,6 +18,14 @@ function insertOrder(collector: TestCollector, id: string, placedAt: string, val
     .run(id, `u:${id}`, Date.parse(placedAt), value, refunded);
 }
 
+/** Stores a page view directly, so that its time can lie in any year. */
+function insertEvent(collector: TestCollector, visitorId: string, occurredAt: string) {
+  const at = Date.parse(occurredAt);
+  collector.sqlite
+    .prepare("INSERT INTO events (site_key, id, type, visitor_id, session_id, occurred_at, client_time, received_at) VALUES ('test-shop', ?, 'page_view', ?, ?, ?, ?, ?)")
+    .run(`${visitorId}-${at}`, visitorId, `${visitorId}-session`, at, at, at);
+}
+
 describe('overview page', () => {
   it('shows all-time totals, the funnel and abandoned baskets', async () => {
     const collector = openOverview();
@@ -51,6 +59,35 @@ describe('overview page', () => {
       ['Began checkout', '', '1', '50%'],
       ['Purchased', '', '1', '100%'],
     ]);
+  });
+
+  it('counts each funnel step as the visitors who reached it or went further', async () => {
+    const collector = openOverview();
+    const as = (visitorId: string) => ({ visitorId, sessionId: `${SESSION_ID}-${visitorId}` });
+    const checkout = (visitorId: string) => ({ ...pageView(as(visitorId)), type: 'begin_checkout', url: undefined, currency: 'GBP', value: '30.00', items: [item('teapot', '30.00')] });
+    await collector.storeEvents([
+      viewItem('teapot', '30.00', as('every-step')),
+      addToCart([item('teapot', '30.00')], as('every-step')),
+      checkout('every-step'),
+      purchase('order-1', '30.00', as('every-step')),
+      // An express payment button skips the basket and the checkout page.
+      viewItem('teapot', '30.00', as('express')),
+      purchase('order-2', '30.00', as('express')),
+      purchase('order-3', '30.00', as('straight-to-buy')),
+      addToCart([item('teapot', '30.00')], as('from-a-list')),
+      viewItem('teapot', '30.00', as('browser')),
+    ]);
+    const { page } = await signIn(collector, 'test-shop', SECRET);
+
+    const html = await page('/dashboard');
+
+    expect(tableOf(html, 'funnel')).toEqual([
+      ['Viewed a product', '', '5', ''],
+      ['Added to basket', '', '4', '80%'],
+      ['Began checkout', '', '3', '75%'],
+      ['Purchased', '', '3', '100%'],
+    ]);
+    expect(textOf(html)).toContain('Each step counts the distinct visitors who reached it or a later step in the period');
   });
 
   it('buckets days in the chosen time zone', async () => {
@@ -120,6 +157,59 @@ describe('overview page', () => {
     expect(textOf(html)).toContain('No orders in this period. The latest order was on 9 Dec 2011; show all time.');
     expect(metricOf(allTime, 'period-orders')).toBe('1');
     expect(tableOf(allTime, 'activity')[0]![0]).toBe('Dec 2011');
+  });
+
+  it('compares each total with the previous period of the same length', async () => {
+    const collector = openOverview();
+    insertOrder(collector, 'before-1', '2025-06-02T10:00:00Z', 1000);
+    insertOrder(collector, 'before-2', '2025-06-07T23:00:00Z', 1000);
+    insertOrder(collector, 'during-1', '2025-06-08T00:30:00Z', 1000);
+    insertOrder(collector, 'during-2', '2025-06-10T10:00:00Z', 1000);
+    insertOrder(collector, 'during-3', '2025-06-14T23:59:00Z', 1000);
+    insertEvent(collector, 'ann', '2025-06-03T10:00:00Z');
+    insertEvent(collector, 'ann', '2025-06-09T10:00:00Z');
+    insertEvent(collector, 'bob', '2025-06-09T11:00:00Z');
+    const { page } = await signIn(collector, 'test-shop', SECRET);
+
+    const html = await page('/dashboard?period=custom&from=2025-06-08&to=2025-06-14');
+
+    expect(textOf(html)).toContain('Each total is compared with the previous 7 days, 1 Jun 2025 to 7 Jun 2025.');
+    expect(metricOf(html, 'period-orders')).toBe('3');
+    expect(metricOf(html, 'period-orders-change')).toBe('+50% on the previous 7 days');
+    expect(metricOf(html, 'period-customers-change')).toBe('+50% on the previous 7 days');
+    expect(metricOf(html, 'period-revenue-change')).toBe('+50% on the previous 7 days');
+    expect(metricOf(html, 'period-visitors-change')).toBe('+100% on the previous 7 days');
+  });
+
+  it('says so plainly when the previous period has no data', async () => {
+    const collector = openOverview();
+    insertOrder(collector, 'during', '2025-06-10T10:00:00Z', 1000);
+    const { page } = await signIn(collector, 'test-shop', SECRET);
+
+    const html = await page('/dashboard?period=custom&from=2025-06-08&to=2025-06-14');
+    const allTime = await page('/dashboard?period=all');
+
+    expect(metricOf(html, 'period-orders-change')).toBe('no orders in the previous 7 days');
+    expect(metricOf(html, 'period-revenue-change')).toBe('no revenue in the previous 7 days');
+    expect(metricOf(html, 'period-visitors-change')).toBe('no visitors in the previous 7 days either');
+    expect(textOf(allTime)).toContain('All time has no earlier period to compare with.');
+    expect(allTime).not.toContain('data-metric="period-orders-change"');
+  });
+
+  it('compares with the previous days of the chosen time zone', async () => {
+    const collector = openOverview();
+    // Britain moved to summer time on 30 March 2025, so 1 April began at 23:00 UTC on 31 March.
+    insertOrder(collector, 'first-hour-of-april', '2025-03-31T23:30:00Z', 1000);
+    insertOrder(collector, 'last-of-march', '2025-03-31T12:00:00Z', 1000);
+    insertOrder(collector, 'before-25-march', '2025-03-24T23:30:00Z', 1000);
+    const { page } = await signIn(collector, 'test-shop', SECRET);
+    const orders = async (tz: string) => {
+      const html = await page(`/dashboard?period=custom&from=2025-04-01&to=2025-04-07&tz=${tz}`);
+      return [metricOf(html, 'period-orders'), metricOf(html, 'period-orders-change')];
+    };
+
+    expect(await orders('Europe/London')).toEqual(['1', 'the same as the previous 7 days']);
+    expect(await orders('UTC')).toEqual(['0', '−100% on the previous 7 days']);
   });
 
   it('falls back to UTC for an unknown time zone', async () => {

@@ -46,6 +46,7 @@ export function segmentsPage(c: Context<DashboardEnv>) {
           caption="Customers and revenue per segment, from champions to hibernating"
           headers={['Segment', 'Customers', 'Revenue', 'Share of revenue']}
           metric="segments"
+          secondary={[2]}
           rows={summaries.map((summary) => ({
             label: summary.segment,
             value: summary.revenue,
@@ -70,7 +71,10 @@ const HeatMap: FC<{ context: PageContext; grid: GridCell[] }> = ({ context, grid
   return (
     <section class="card" aria-labelledby="grid-title">
       <h2 id="grid-title">Recency and frequency</h2>
-      <p class="muted small">Darker cells hold more customers. Each cell names its segment; top right are your best customers, bottom left those who have drifted away.</p>
+      <p class="muted small">
+        Darker cells hold more customers. Each cell names its segment; top right are your best customers, bottom left those who have drifted away.
+        <span class="narrow-only"> On a narrow screen the cells leave out revenue, which the table below has by segment.</span>
+      </p>
       <TableScroll label="RFM grid">
         <table class="heat" data-table="rfm-grid">
           <caption>Customers and revenue by frequency (rows) and recency (columns)</caption>
@@ -97,7 +101,7 @@ const HeatMap: FC<{ context: PageContext; grid: GridCell[] }> = ({ context, grid
                   return (
                     <td class={heatClass(entry.customers, max)} data-r={r} data-f={f}>
                       <strong>{format.count(entry.customers)}</strong>
-                      <span class="segment">{format.money(entry.revenue)}</span>
+                      <span class="segment secondary">{format.money(entry.revenue)}</span>
                       <span class="segment">{segmentOf(r, f)}</span>
                     </td>
                   );

@@ -1,12 +1,14 @@
-import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
-import { decisions, events, identities, orders, profiles } from '../../db/schema.js';
-import { userProfileId } from '../../profiles/identity.js';
+import { decisions, events, identities, orders, profiles, refunds } from '../../db/schema.js';
+import { userProfileId, visitorProfileId } from '../../profiles/identity.js';
 import type { CustomerSummary } from '../../value/queries.js';
+import { VISITOR_PREFIX, customerName } from '../names.js';
 
 const summaryColumns = {
   id: profiles.id,
   userId: profiles.userId,
+  traits: profiles.traits,
   segment: profiles.segment,
   tier: profiles.tier,
   rfm: profiles.rfm,
@@ -17,20 +19,34 @@ const summaryColumns = {
   predictedValue: profiles.predictedValue,
 };
 
+/** A customer of the list with the name the dashboard shows for them. */
+export type NamedCustomer = CustomerSummary & { name: string };
+
+const trait = (name: string) => sql`json_extract(${profiles.traits}, ${`$.${name}`})`;
+/** The name trait, or the first and last names, as {@link customerName} reads them (SQLite's trim and lower are ASCII only). */
+const nameTrait = sql`coalesce(nullif(trim(${trait('name')}), ''), trim(coalesce(${trait('firstName')}, '') || ' ' || coalesce(${trait('lastName')}, '')))`;
+/** Contains `term`, without regard to (ASCII) case. */
+const contains = (value: SQL, term: string) => sql`instr(lower(${value}), lower(${term})) > 0`;
+
 /**
- * Finds a site's profiles, with or without orders, by id, user id or email trait. A term with "@"
- * is compared with the email trait and the user id without regard to case. Any other term is looked up as a
- * profile id, and as the user id or visitor id behind one, so "42" finds "u:42" and "v:42".
+ * Finds a site's profiles, with or without orders, by any of the things the dashboard shows for
+ * them (see {@link customerName}): a profile id, user id or visitor id given whole; a part of the
+ * name or email trait; or the start of a visitor id, at least 4 characters, with or without the
+ * word "Visitor" before it. User ids and emails are compared without regard to case.
  *
- * NOTE: emails have no index, so an email search reads every profile of the site (about 150 ms
- * for 100,000 profiles on a 2-core Xeon); the other searches use the primary key.
+ * NOTE: traits have no index, so every search reads every profile of the site (about 90 ms for
+ * 100,000 profiles, see bench/dashboard.mjs). An index on them would slow every profile update,
+ * which is every event stored.
  */
-export function searchProfiles(db: Db, siteKey: string, term: string, limit: number): CustomerSummary[] {
-  const byId = inArray(profiles.id, [term, userProfileId(term), `v:${term}`]);
-  // Shops often use the email as the user id, so an email also matches ids, whatever its case.
-  const match = term.includes('@')
-    ? or(sql`lower(json_extract(${profiles.traits}, '$.email')) = lower(${term})`, sql`lower(${profiles.userId}) = lower(${term})`, byId)
-    : byId;
+export function searchProfiles(db: Db, siteKey: string, term: string, limit: number): NamedCustomer[] {
+  const visitorStart = term.toLowerCase().startsWith(VISITOR_PREFIX.toLowerCase()) ? term.slice(VISITOR_PREFIX.length).trim() : term;
+  const match = or(
+    inArray(profiles.id, [term, userProfileId(term), visitorProfileId(term)]),
+    sql`lower(${profiles.userId}) = lower(${term})`,
+    contains(nameTrait, term),
+    contains(trait('email'), term),
+    visitorStart.length >= 4 ? and(gte(profiles.id, visitorProfileId(visitorStart)), lt(profiles.id, `${visitorProfileId(visitorStart)}\uffff`)) : undefined,
+  );
   const rows = db
     .select(summaryColumns)
     .from(profiles)
@@ -38,10 +54,26 @@ export function searchProfiles(db: Db, siteKey: string, term: string, limit: num
     .orderBy(desc(profiles.revenue), profiles.id)
     .limit(limit)
     .all();
-  return rows.map((row) => ({ ...row, rfm: row.rfm ? (JSON.parse(row.rfm) as CustomerSummary['rfm']) : null }));
+  return rows.map(({ traits, ...row }) => ({ ...row, name: customerName({ ...row, traits }), rfm: row.rfm ? (JSON.parse(row.rfm) as CustomerSummary['rfm']) : null }));
 }
 
-/** Reads one profile with its visitor ids, latest orders, latest events and the offers decided for it. */
+/** Adds the name the dashboard shows to each customer of a list, reading their traits by primary key. */
+export function withNames(db: Db, siteKey: string, items: CustomerSummary[]): NamedCustomer[] {
+  const ids = items.map((item) => item.id);
+  const traits = new Map(
+    ids.length === 0
+      ? []
+      : db
+          .select({ id: profiles.id, traits: profiles.traits })
+          .from(profiles)
+          .where(and(eq(profiles.siteKey, siteKey), inArray(profiles.id, ids)))
+          .all()
+          .map((row) => [row.id, row.traits]),
+  );
+  return items.map((item) => ({ ...item, name: customerName({ ...item, traits: traits.get(item.id) ?? '{}' }) }));
+}
+
+/** Reads one profile with its visitor ids, latest orders and refunds, latest events and the offers decided for it. */
 export function readCustomer(db: Db, siteKey: string, id: string) {
   const profile = db.select().from(profiles).where(and(eq(profiles.siteKey, siteKey), eq(profiles.id, id))).get();
   if (!profile) return undefined;
@@ -70,6 +102,15 @@ export function readCustomer(db: Db, siteKey: string, id: string) {
     .limit(100)
     .all();
   const orderCount = db.select({ n: sql<number>`count(*)` }).from(orders).where(and(eq(orders.siteKey, siteKey), eq(orders.profileId, id))).get()?.n ?? 0;
+  // Refunds that name the customer but no order, such as an export's cancellation invoices.
+  const orderlessRefunds = db
+    .select({ id: refunds.id, refundedAt: refunds.refundedAt, currency: refunds.currency, amount: refunds.amount, source: refunds.source })
+    .from(refunds)
+    .where(and(eq(refunds.siteKey, siteKey), eq(refunds.profileId, id)))
+    .orderBy(desc(refunds.refundedAt))
+    .limit(100)
+    .all();
+  const refundCount = db.select({ n: sql<number>`count(*)` }).from(refunds).where(and(eq(refunds.siteKey, siteKey), eq(refunds.profileId, id))).get()?.n ?? 0;
   const recentEvents =
     visitorIds.length === 0
       ? []
@@ -91,5 +132,5 @@ export function readCustomer(db: Db, siteKey: string, id: string) {
           .limit(50)
           .all();
 
-  return { profile, visitorIds, orders: customerOrders, orderCount, recentEvents, offersSeen };
+  return { profile, visitorIds, orders: customerOrders, orderCount, refunds: orderlessRefunds, refundCount, recentEvents, offersSeen };
 }
