@@ -106,4 +106,17 @@ describe('CommitQueue', () => {
     expect(errors).toHaveLength(1);
     expect((errors[0] as Error).message).toBe('broken write');
   });
+
+  it('reports writes that wait when the database closes', async () => {
+    const collector = openTestCollector();
+    const errors: unknown[] = [];
+    const queue = new CommitQueue(collector.db, 256, (error) => errors.push(error));
+
+    queue.defer(() => {});
+    const stored = queue.store(site, batchOf(pageView()), Date.now());
+    collector.sqlite.close();
+
+    await expect(stored).rejects.toThrow('the database is closed');
+    expect(errors).toHaveLength(1);
+  });
 });

@@ -107,6 +107,15 @@ export class CommitQueue {
     const outcomes: Array<{ result?: BatchResult } | { error: unknown }> = [];
     const durable = group.some((item) => item.kind === 'batch');
     const connection = this.db.$client;
+    if (!connection.open) {
+      // The database was closed before this turn came, as when the collector stops.
+      const error = new Error('the database is closed, so the waiting batches and writes were not stored');
+      for (const item of group) {
+        if (item.kind === 'batch') item.reject(error);
+        else this.onDeferredError(error);
+      }
+      return;
+    }
     if (!durable) connection.pragma('synchronous = NORMAL');
     try {
       this.inTransaction(() => {
