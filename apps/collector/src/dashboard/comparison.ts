@@ -11,7 +11,7 @@ export interface PreviousPeriod {
   /** The period's own start, excluded. */
   end: number;
   days: number;
-  /** How the figures name it, such as "the previous 30 days". */
+  /** Name of the previous period in the figures, such as "the previous 30 days". */
   label: string;
 }
 

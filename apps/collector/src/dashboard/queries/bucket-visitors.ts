@@ -14,7 +14,7 @@ interface Remembered {
 
 const remembered = new WeakMap<Db, Map<string, Remembered>>();
 
-/** The stretch of time of each bucket of a period, in its time zone, cut to the period. */
+/** Returns the stretch of time of each bucket of a period, in its time zone, cut to the period. */
 export function bucketSpans(period: Pick<Period, 'start' | 'end' | 'bucket' | 'keys'>, timeZone: string): Array<{ key: number; start: number; end: number }> {
   const startOf = (key: number) => {
     const day = firstDayOfBucket(key, period.bucket);

@@ -18,7 +18,7 @@ const WHOLE_SITE_SHARE = 0.25;
  *   1,000,000 events, 85 ms against 320 ms).
  *
  * SQLite cannot tell the two apart without statistics, so the span's share of the site's history
- * (first to last event) picks the plan, and INDEXED BY holds SQLite to it.
+ * (first to last event) picks the plan, and INDEXED BY makes SQLite use it.
  */
 export function countVisitors(db: Db, siteKey: string, span: { start: number; end: number }): number {
   const ofSite = sql`FROM ${events} WHERE ${events.siteKey} = ${siteKey}`;
