@@ -377,7 +377,12 @@ describe('rate limits over HTTP', () => {
     const dir = makeTempDir();
     const configPath = join(dir, 'patron.config.json');
     writeFileSync(configPath, JSON.stringify(configInput()));
-    const { child, url } = await spawnCollector(join(dir, 'patron.db'), configPath, { PATRON_TRUST_PROXY: '1', PATRON_RATE_LIMIT_ADDRESS_BURST: '2' });
+    // A rate of one request in 1,000 s refills no token while the test runs, however slow the machine.
+    const { child, url } = await spawnCollector(join(dir, 'patron.db'), configPath, {
+      PATRON_TRUST_PROXY: '1',
+      PATRON_RATE_LIMIT_ADDRESS_BURST: '2',
+      PATRON_RATE_LIMIT_PER_ADDRESS: '0.001',
+    });
     onTestFinished(() => stopProcess(child, 'SIGTERM'));
 
     const results = await statuses(3, () => postEvents(url, { 'X-Forwarded-For': '203.0.113.5' }));
