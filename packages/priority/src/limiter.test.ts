@@ -148,7 +148,7 @@ describe('PriorityLimiter.tryAcquire', () => {
 });
 
 describe('PriorityLimiter under event-loop overload', () => {
-  /** A limiter whose clock and overload signal the test sets. */
+  /** Creates a limiter whose clock and overload signal the test sets. */
   function overloadable(options: { initialLimit?: number; maxWaitMs?: number } = {}) {
     const state = { clock: 0, overloaded: false };
     const limiter = new PriorityLimiter({ ...options, tierStepMs: 100, now: () => state.clock, overloaded: () => state.overloaded });

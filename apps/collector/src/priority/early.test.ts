@@ -309,7 +309,7 @@ describe('early admission', () => {
     await collector.fill();
     const connection = await RawConnection.open(collector.port);
 
-    // The body never arrives in full, so only an answer that does not wait for it can come back.
+    // The body never arrives in full, so only a response that does not wait for it can come back.
     connection.writeRequest('/v1/offer', { 'Content-Type': 'application/json', 'Content-Length': '500', Origin: SHOP_ORIGIN }, '{"siteKey":');
     const reply = await connection.readResponse();
     const answer = JSON.parse(reply.body) as OfferResponse;

@@ -8,7 +8,7 @@ import type { Sites } from '../http/sites.js';
 import type { Admission } from './admission.js';
 import type { PurchaseClaims } from './purchase-claims.js';
 
-/** Seconds that the Retry-After of a shed batch asks the client to wait before it sends the batch again. */
+/** Seconds that a shed batch's Retry-After tells the client to wait before it sends the batch again. */
 export const RETRY_AFTER_SECONDS = 2;
 
 /** The reason an offer response gives when the request was shed; clients compare it as is. */
@@ -40,7 +40,7 @@ export interface EarlyAdmissionOptions {
  * parameter or the `X-Patron-Pass` header, and an event batch with `purchase=1` in its query may be
  * raised to the top tier (see {@link PurchaseClaims}). A shed batch gets 503 with Retry-After,
  * and a shed offer request gets at once the empty response of a busy collector. An admitted request
- * holds its place until its response is done or its connection closes. Other requests pass straight
+ * keeps its place until its response is done or its connection closes. Other requests pass straight
  * to the app.
  */
 export function withEarlyAdmission(listener: RequestListener, options: EarlyAdmissionOptions): RequestListener {
@@ -97,7 +97,7 @@ export const BODY_DEADLINE_MS = 5_000;
 
 /**
  * Ends an admitted request whose body has not arrived `deadlineMs` after admission: 408 and the
- * connection closed. An admitted request holds its place until its response is done, so
+ * connection closed. An admitted request keeps its place until its response is done, so
  * clients that send headers and then stall would otherwise shut out everyone else for as long as
  * Node waits for a request.
  */

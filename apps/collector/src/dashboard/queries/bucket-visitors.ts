@@ -30,8 +30,8 @@ export function bucketSpans(period: Pick<Period, 'start' | 'end' | 'bucket' | 'k
  *
  * A bucket's events are recognised by a fingerprint read from that index alone: how many there
  * are, the sum of their rowids and the sum of their times. A new or deleted event changes it, and
- * so does an erasure followed by a new event, which takes a new rowid unless the newest event of
- * the whole table was the one erased and the new one has the very same time.
+ * so does an erasure followed by a new event. That event takes a new rowid unless the newest event
+ * of the whole table was the one erased and the new one has the very same time.
  */
 export function readBucketVisitors(db: Db, siteKey: string, period: Pick<Period, 'start' | 'end' | 'bucket' | 'keys'>, timeZone: string): Map<number, number> {
   let cache = remembered.get(db);
