@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
+import { createRandom } from './perf-data.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const SITE_KEY = 'bench-shop';
@@ -46,22 +47,6 @@ const userAgents = [
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
 ];
-
-/**
- * Creates a seeded xorshift32 generator, so that every run builds the same data. Its numbers lie
- * in (0, 1), never 0, so the samplers below may take their logarithm.
- */
-function createRandom(seed) {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 2 ** 32;
-  };
-}
 
 const pick = (random, list) => list[Math.floor(random() * list.length)];
 const between = (random, low, high) => low + Math.floor(random() * (high - low + 1));
@@ -450,8 +435,8 @@ async function startServer(configPath, dbPath) {
   while (performance.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`patron serve exited with code ${child.exitCode} before /healthz responded; its last output:\n${output.join('\n')}`);
     server.url ??= output.map((line) => /listening on (http:\/\/\S+)/.exec(line)?.[1]).find(Boolean);
-    // The collector scores its customers in a worker thread after it listens; the measurement
-    // starts after that first run, whose writes would otherwise compete with the decisions.
+    // The collector scores its customers in a worker thread after it listens. The measurement
+    // starts after that first run, because its writes would compete with the decisions.
     if (server.url && scored) {
       const response = await fetch(`${server.url}/healthz`).catch(() => undefined);
       if (response?.ok) return server;

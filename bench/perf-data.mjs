@@ -92,7 +92,10 @@ export function writeConfig(path) {
   return path;
 }
 
-/** Creates a seeded xorshift32 generator of numbers in [0, 1), so that every run builds the same data. */
+/**
+ * Creates a seeded xorshift32 generator, so that every run builds the same data. Its state is
+ * never 0, so its numbers lie in (0, 1) and samplers may take their logarithm.
+ */
 export function createRandom(seed) {
   let state = seed >>> 0 || 1;
   return () => {
