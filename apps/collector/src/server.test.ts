@@ -184,7 +184,7 @@ describe('startCollector', () => {
     writeFileSync(configPath, JSON.stringify(configInput()));
     const { child, url } = await spawnCollector(join(dir, 'patron.db'), configPath);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    // Eight clients that send the next request as soon as the previous one is answered, and go on
+    // Eight clients that send the next request as soon as the previous response arrives, and go on
     // after errors, as a busy shop's browsers would.
     let sending = true;
     const clients = Array.from({ length: 8 }, async () => {

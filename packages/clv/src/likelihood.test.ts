@@ -3,7 +3,7 @@ import { customerLogLikelihood, fitBgNbd, groupedLogLikelihood, logLikelihood, t
 import { fitGammaGamma, preparedSpendLogLikelihood, spendLogLikelihood, type SpendSummary } from './gamma-gamma.js';
 import { minimizePositive } from './optimize.js';
 
-/** A deterministic pseudo-random sequence in [0, 1) (mulberry32), so that every run gets the same customers. */
+/** Returns a deterministic pseudo-random sequence in [0, 1) (mulberry32), so that every run gets the same customers. */
 function random(seed: number): () => number {
   let state = seed;
   return () => {

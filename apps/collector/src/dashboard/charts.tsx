@@ -29,7 +29,7 @@ export const ColumnChart: FC<{
   formatValue: (value: number) => string;
   formatAxis?: ((value: number) => string) | undefined;
   metric: string;
-  /** How the total compares with an earlier period, shown under it as `<metric>-change`. */
+  /** Comparison of the total with an earlier period, shown under it as `<metric>-change`. */
   change?: string | undefined;
   /** Width of the drawing in SVG units; text is 12 units high, so a wider drawing shows smaller text. */
   width?: number;

@@ -130,7 +130,7 @@ tr.refund > * { background: #fbf6ee; }
 
 /*
  * Phones: tables keep their key columns on screen without scrolling sideways. Cells marked
- * "secondary" are left out, with a note that says so, and names, dates and headings wrap.
+ * "secondary" are left out, with a note that lists them. Names, dates and headings wrap.
  * A table that is a grid of figures, such as the RFM grid, may still scroll inside its own box.
  */
 @media (max-width: 640px) {

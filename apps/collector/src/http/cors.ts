@@ -18,8 +18,8 @@ export function publicCors(sites: Sites): MiddlewareHandler<AppEnv> {
     c.header('Vary', 'Origin');
     if (allowed) {
       c.header('Access-Control-Allow-Origin', origin);
-      // Browsers hide response headers outside the CORS safelist, and the tracker waits as long as
-      // Retry-After says after a 429 or 503.
+      // Browsers hide response headers outside the CORS safelist, and the tracker waits for the
+      // Retry-After of a 429 or 503.
       c.header('Access-Control-Expose-Headers', 'Retry-After');
     }
     if (c.req.method !== 'OPTIONS') return next();

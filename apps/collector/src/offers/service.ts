@@ -21,9 +21,9 @@ export interface DecisionOutcome extends Decision {
 
 /**
  * Decides the offer for one visitor from their profile, their kept assignments and what they have
- * been served. `record` selects where the decision is stored: `true` in a transaction of its own at
- * once, a commit queue in its next group commit (so the response does not wait for a commit), and
- * `false` nowhere (an explanation for the admin).
+ * been served. `record` selects where the decision is stored. `true` stores it at once in a
+ * transaction of its own, and a commit queue stores it in the next group commit, so the response
+ * does not wait for a commit. `false` stores nothing, for an explanation to the admin.
  */
 export function decideForVisitor(db: Db, site: SiteConfig, catalog: OfferCatalog, request: VisitorRequest, record: boolean | CommitQueue = true): DecisionOutcome {
   const profileId = findProfileId(db, site.key, request.visitorId);

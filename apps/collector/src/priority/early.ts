@@ -8,7 +8,7 @@ import type { Sites } from '../http/sites.js';
 import type { Admission } from './admission.js';
 import type { PurchaseClaims } from './purchase-claims.js';
 
-/** Seconds that a shed batch's Retry-After tells the client to wait before it sends the batch again. */
+/** Seconds in the Retry-After of a shed batch: the wait before the client sends the batch again. */
 export const RETRY_AFTER_SECONDS = 2;
 
 /** The reason an offer response gives when the request was shed; clients compare it as is. */

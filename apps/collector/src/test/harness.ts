@@ -109,7 +109,8 @@ export function openTestCollector(config: ConfigInput = configInput(), logger: L
 
   const app = createApp({ db, config: parseConfig(config), logger, commitQueue });
   // Over a network, the next request arrives after the turn that commits the deferred writes of
-  // this one; in-process requests get the same order by committing them when the response returns.
+  // this one. In-process requests get the same order, because the writes are committed when the
+  // response returns.
   const request = app.request.bind(app);
   app.request = (async (...args: Parameters<typeof request>) => {
     const response = await request(...args);

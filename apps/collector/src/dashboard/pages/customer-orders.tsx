@@ -20,7 +20,7 @@ export function orderEntries(customer: Pick<Customer, 'orders' | 'refunds'>, lim
 }
 
 /**
- * The customer's orders, each with its value, the amount refunded on it and what is left, and the
+ * Renders the customer's orders, each with its value, the amount refunded on it and what is left, and the
  * refunds that match no order (an export's cancellation invoices, say) as rows of their own.
  */
 export const OrdersCard: FC<{ format: Formatter; customer: Customer }> = ({ format, customer }) => {

@@ -106,7 +106,7 @@ export function customersPage(c: Context<DashboardEnv>) {
 }
 
 /**
- * The list of customers. On a narrow screen the columns marked "secondary" are hidden, so that the
+ * Renders the list of customers. On a narrow screen the columns marked "secondary" are hidden, so that the
  * name, segment, revenue and last order fit a phone without scrolling sideways.
  */
 const CustomerTable: FC<{ context: PageContext; items: NamedCustomer[]; firstRank: number | undefined }> = ({ context, items, firstRank }) => {

@@ -39,7 +39,7 @@ export function readAbandonedCarts(db: Db, site: Pick<SiteConfig, 'key' | 'aband
 /**
  * All-time totals of the site's customers: people with at least one order, their orders, and
  * revenue after refunds. They are counted from the orders and refunds, which the profiles' totals
- * are kept equal to (profiles/recount.ts), because orders_site_time holds every column needed: for
+ * are kept equal to (profiles/recount.ts), because orders_site_time contains every column needed: for
  * 100,000 profiles this took 2 ms, and summing the profiles 80 ms.
  */
 export function readCustomerTotals(db: Db, site: Pick<SiteConfig, 'key' | 'currency'>): OrderTotals {
