@@ -82,8 +82,8 @@ const unlimitedRates = {
 /**
  * Starts `patron serve` on a free port of 127.0.0.1. `profileDir` adds `--cpu-prof`, which writes
  * the profile there when the collector exits after {@link stopServer}. The collector scores its
- * customers in a worker thread after it listens; `waitForScoring` resolves only once that first
- * run has finished, so that its work does not overlap the measurements, and sets `waitedMs`.
+ * customers in a worker thread after it listens. With `waitForScoring`, the promise resolves once
+ * that first run has finished, so that its work does not overlap the measurements, and it sets `waitedMs`.
  */
 export function startCollector({ dbPath, configPath, profileDir, waitForScoring = false }) {
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
