@@ -36,11 +36,13 @@ export const events = sqliteTable(
     uniqueIndex('events_purchase_transaction')
       .on(table.siteKey, table.transactionId)
       .where(sql`type = 'purchase'`),
+    // The refunds of an order, looked up each time a purchase or refund of it is stored.
+    index('events_refund_transaction')
+      .on(table.siteKey, table.transactionId)
+      .where(sql`type = 'refund'`),
     index('events_visitor_time').on(table.siteKey, table.visitorId, table.occurredAt),
-    // Time ranges of a site: the dashboard's periods and the retention job.
-    index('events_site_time').on(table.siteKey, table.occurredAt),
-    // Covers the overview's visitor counts and funnel, so that a period is read from this index
-    // alone, without the events' rows.
+    // Time ranges of a site: the dashboard's periods, its visitor counts and funnel (read from
+    // this index alone, without the events' rows), and the retention job.
     index('events_site_time_visitor').on(table.siteKey, table.occurredAt, table.visitorId, table.type),
   ],
 );

@@ -119,6 +119,14 @@ function recordOrder(tx: Tx, profile: ProfileRow, event: ProfileEvent, siteCurre
   if ((profile.cartUpdatedAt ?? -1) <= event.occurredAt) setCart(profile, [], siteCurrency, event.occurredAt);
 }
 
+/** Selects the refund events of one order; the partial index events_refund_transaction serves it. */
+export function selectRefunds(tx: Tx, siteKey: string, transactionId: string) {
+  return tx
+    .select({ value: events.value, currency: events.currency })
+    .from(events)
+    .where(and(eq(events.siteKey, siteKey), eq(events.type, 'refund'), eq(events.transactionId, transactionId)));
+}
+
 /**
  * Brings an order's refunded amount in line with every refund event stored for it, in whatever
  * order purchase and refunds arrived. A refund without a value refunds the whole order. The
@@ -131,10 +139,7 @@ function syncRefunds(tx: Tx, profile: ProfileRow, transactionId: string, siteCur
   const orderKey = and(eq(orders.siteKey, siteKey), eq(orders.transactionId, transactionId));
   const order = tx.select().from(orders).where(orderKey).get();
   if (!order) return;
-  const refundEvents = tx
-    .select({ value: events.value, currency: events.currency })
-    .from(events)
-    .where(and(eq(events.siteKey, siteKey), eq(events.type, 'refund'), eq(events.transactionId, transactionId)))
+  const refundEvents = selectRefunds(tx, siteKey, transactionId)
     .all()
     .filter((refund) => refund.currency === null || refund.currency === order.currency);
   const whole = refundEvents.some((refund) => refund.value === null);

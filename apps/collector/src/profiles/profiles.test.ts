@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { profiles } from '../db/schema.js';
 import { addToCart, item, openTestCollector, pageView, purchase, removeFromCart, SITE_KEY, type TestCollector } from '../test/harness.js';
+import { selectRefunds } from './apply.js';
 import { describeProfile, type ProfileView } from './read.js';
 
 const HOUR = 60 * 60 * 1000;
@@ -156,6 +157,17 @@ describe('orders', () => {
       { transaction_id: 'T-4', refunded: 2000 },
     ]);
     expect(profile(collector, 'v:visitor-1').revenue).toBe(3000);
+  });
+
+  it('looks up refunds by order, not by scanning events', () => {
+    const collector = openTestCollector();
+    const query = selectRefunds(collector.db, SITE_KEY, 'T-1').toSQL();
+
+    const plan = collector.db.$client.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params) as { detail: string }[];
+
+    // Each purchase runs this lookup, so a plan that reads every event of the site makes
+    // ingestion slower as the shop's history grows.
+    expect(plan.map((step) => step.detail)).toEqual(['SEARCH events USING INDEX events_refund_transaction (site_key=? AND transaction_id=?)']);
   });
 
   it('keeps other currencies out of revenue', async () => {
