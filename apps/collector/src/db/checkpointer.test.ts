@@ -35,7 +35,7 @@ describe('startCheckpointer', () => {
   it('turns off checkpoints on the serving connection', async () => {
     const { db, path } = openTemp();
 
-    const checkpointer = startCheckpointer(db, path, silentLogger(), 50);
+    const checkpointer = startCheckpointer(db, path, silentLogger(), { intervalMs: 50 });
     await until(() => db.$client.pragma('wal_autocheckpoint', { simple: true }) === 0);
     await checkpointer.stop();
 
@@ -44,7 +44,7 @@ describe('startCheckpointer', () => {
 
   it('checkpoints the WAL from its worker', async () => {
     const { db, path } = openTemp();
-    const checkpointer = startCheckpointer(db, path, silentLogger(), 50);
+    const checkpointer = startCheckpointer(db, path, silentLogger(), { intervalMs: 50 });
     await until(() => db.$client.pragma('wal_autocheckpoint', { simple: true }) === 0);
     const before = statSync(path).size;
 
@@ -55,13 +55,34 @@ describe('startCheckpointer', () => {
     expect(statSync(path).size).toBeGreaterThan(before + 4000 * 1500);
   });
 
+  it('restarts the WAL while writes go on', async () => {
+    const { db, path } = openTemp();
+    const checkpointer = startCheckpointer(db, path, silentLogger(), { intervalMs: 20, restartFrames: 200 });
+    await until(() => db.$client.pragma('wal_autocheckpoint', { simple: true }) === 0);
+
+    // Small commits without a pause between them, as under steady traffic: a passive checkpoint
+    // alone rarely finds the WAL fully copied, so the WAL would keep every frame written here.
+    const started = Date.now();
+    let commits = 0;
+    while (Date.now() - started < 1500) {
+      writePages(db, 2);
+      commits++;
+      if (commits % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const [wal] = db.$client.pragma('wal_checkpoint(PASSIVE)') as [{ log: number }];
+    await checkpointer.stop();
+
+    expect(commits).toBeGreaterThan(500);
+    expect(wal.log).toBeLessThan(commits);
+  });
+
   it('falls back to checkpoints on the connection when the worker fails', async () => {
     const { db, dir } = openTemp();
     const { logger, records } = recordingLogger();
     db.$client.pragma('wal_autocheckpoint = 0');
 
     // A folder cannot be opened as a database, so the worker fails at once.
-    const checkpointer = startCheckpointer(db, dir, logger, 50);
+    const checkpointer = startCheckpointer(db, dir, logger, { intervalMs: 50 });
     await checkpointer.stop();
 
     expect(db.$client.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);

@@ -7,9 +7,24 @@ import type { Db } from './open.js';
 const AUTOCHECKPOINT_PAGES = 1000;
 /** Bytes the WAL file is cut back to after a checkpoint, so one burst of writes does not keep a large file. */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+/**
+ * WAL frames past which the worker restarts the WAL. A passive checkpoint never lets the WAL start
+ * over while the serving connection keeps committing, so under steady traffic the file would grow
+ * without bound, and every page read searches a longer WAL index.
+ */
+const RESTART_FRAMES = 4096;
+/**
+ * How long a restarting checkpoint waits for the write lock and for readers. The serving connection
+ * cannot commit while the restart holds the lock, so the wait is short. A restart that times out
+ * is tried again at the next interval.
+ */
+const RESTART_BUSY_TIMEOUT_MS = 100;
 
-// Runs in the worker as CommonJS. It opens its own connection and checkpoints passively: frames
-// are copied into the database while the main connection keeps writing, and nothing waits for it.
+// Runs in the worker as CommonJS, with its own connection. Each interval it first checkpoints
+// passively: frames are copied into the database while the serving connection keeps writing, and
+// nothing waits for it. Once the WAL has grown past RESTART_FRAMES, a RESTART checkpoint follows.
+// It copies the few frames committed since, and it makes the next commit write the WAL from its
+// start, which also cuts the file to journal_size_limit.
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -17,7 +32,15 @@ const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
 const checkpoint = () => {
   try {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    let [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (result.log > workerData.restartFrames) {
+      db.pragma('busy_timeout = ' + workerData.restartBusyTimeoutMs);
+      try {
+        [result] = db.pragma('wal_checkpoint(RESTART)');
+      } finally {
+        db.pragma('busy_timeout = 5000');
+      }
+    }
     parentPort.postMessage({ result });
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message || error) });
@@ -34,6 +57,13 @@ parentPort.on('message', (message) => {
 parentPort.postMessage({ ready: true });
 `;
 
+export interface CheckpointerOptions {
+  /** Milliseconds between checkpoints. */
+  intervalMs?: number;
+  /** WAL frames past which a checkpoint also restarts the WAL. */
+  restartFrames?: number;
+}
+
 export interface Checkpointer {
   /** Runs a last checkpoint and stops the worker. */
   stop(): Promise<void>;
@@ -49,14 +79,15 @@ interface CheckpointResult {
  * Moves WAL checkpoints off the event loop. SQLite runs a checkpoint inside the COMMIT that takes
  * the WAL past 1,000 pages, and that COMMIT then copies pages and syncs the database file on the
  * request's thread. Here a worker thread checkpoints every `intervalMs` from its own connection,
- * and the serving connection no longer checkpoints. When the worker fails, the serving connection
+ * restarting the WAL once it passes `restartFrames`, and the serving connection no longer
+ * checkpoints. When the worker fails, the serving connection
  * checkpoints as before.
  */
-export function startCheckpointer(db: Db, path: string, logger: Logger, intervalMs = 1000): Checkpointer {
+export function startCheckpointer(db: Db, path: string, logger: Logger, { intervalMs = 1000, restartFrames = RESTART_FRAMES }: CheckpointerOptions = {}): Checkpointer {
   const connection = db.$client;
   connection.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(workerSource, { eval: true, workerData: { path, driver, intervalMs } });
+  const worker = new Worker(workerSource, { eval: true, workerData: { path, driver, intervalMs, restartFrames, restartBusyTimeoutMs: RESTART_BUSY_TIMEOUT_MS } });
   let failed = false;
   let stopping = false;
   const fallBack = (error: unknown) => {
