@@ -12,8 +12,9 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import { classes, LoadClient } from './priority-load.mjs';
-import { ms, pct, renderChart, renderSection } from './priority-report.mjs';
+import { meetsCapacityCriteria, ms, pct, renderChart, renderSection } from './priority-report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SITE_KEY = 'bench-shop';
@@ -24,8 +25,13 @@ export const defaults = {
   deadlineMs: 1000,
   /** Maximum requests on the wire at once, each on its own keep-alive connection. */
   connections: 2000,
-  /** Capacity is the highest rate meeting both of these, among the rates tried. */
-  capacityCriteria: { minSuccess: 0.99, maxP99Ms: 50 },
+  /**
+   * Capacity is the highest rate meeting both of these, among the rates tried. The latency bound
+   * is on p90 because on the 2-core VM where this benchmark was written, the generator and the
+   * collector both stall for 100 to 150 ms at the same moment now and then. Such a stall can put a
+   * 3 s probe's p99 above 50 ms at any rate, which made the capacity a matter of luck.
+   */
+  capacityCriteria: { minSuccess: 0.99, maxP90Ms: 50 },
   /**
    * Rates tried for capacity: from `firstRate`, doubled until one fails (or halved until one
    * passes), then `refinements` bisections between the highest pass and the lowest failure. The
@@ -47,6 +53,8 @@ export const defaults = {
   interlude: { share: 0.5, seconds: 2 },
   /** After a step, late responses are awaited this long before the collector's counts are read. */
   settleMs: 2000,
+  /** After a failed capacity probe, responses still on the wire are awaited up to this long. */
+  recoverySettleMs: 15_000,
   /**
    * After the last step, load drops to `share` of capacity for `seconds`. The collector has
    * recovered once every window of `windowMs` meets the capacity criteria for `healthySeconds`.
@@ -164,6 +172,11 @@ async function runSteps(clients, collectors, settings, restart) {
   }
   const capacity = await findCapacity(clients, collectors, settings, restart);
   console.error(`bench: capacity ${capacity.rate} requests/s`);
+  // The collector with admission has been idle through the search. Rising load warms it up, so
+  // that the first step does not measure its compilation of the request path.
+  const ramp = [0.25, 0.5, 0.75].map((share) => ({ rate: Math.round(capacity.rate * share), seconds: 2 }));
+  await clients.tiers.run(ramp, { withPasses: true });
+  await clients.tiers.settle(settings.settleMs);
 
   // Light load before a step, so that the step starts from a collector that keeps up. Returns the
   // collector's counts after it, and the success rate during it.
@@ -183,11 +196,19 @@ async function runSteps(clients, collectors, settings, restart) {
       const collector = collectors[mode];
       const { counts: previousCounts, success: successBefore } = await interlude(mode);
       const rate = Math.round(capacity.rate * multiplier);
+      const cpuBefore = { collector: readProcessCpuMs(collector.pid), generator: generatorCpuMs() };
+      const stepStarted = performance.now();
       const last = index === multipliers.length - 1 && mode === 'tiers';
       const phases = [{ rate, seconds: stepSeconds }];
       // The last step flows straight into light load, to time how fast the collector recovers.
       if (last) phases.push({ rate: Math.round(capacity.rate * settings.recovery.share), seconds: settings.recovery.seconds });
       const run = await client.run(phases, { withPasses: mode === 'tiers' });
+      const wallMs = performance.now() - stepStarted;
+      // CPU time of the step's load, its late responses included, as a share of one core.
+      const cpu = {
+        collector: (readProcessCpuMs(collector.pid) - cpuBefore.collector) / wallMs,
+        generator: (generatorCpuMs() - cpuBefore.generator) / wallMs,
+      };
       const summary = summarize(run.samples, 0, warmUpSeconds * 1000, stepSeconds * 1000);
       const unanswered = await client.settle(settings.settleMs);
       const counts = await readCounts(collector.url);
@@ -200,6 +221,7 @@ async function runSteps(clients, collectors, settings, restart) {
         collector: mode === 'tiers' ? { admitted: counts.admitted - previousCounts.admitted, shed: counts.shed - previousCounts.shed, unanswered } : { unanswered },
         successBefore,
         maxSendLagMs: run.maxSendLagMs,
+        cpu,
         contention: readContention(),
         alive: collector.exitCode() === null,
       };
@@ -220,27 +242,42 @@ async function runSteps(clients, collectors, settings, restart) {
 
 /**
  * Finds the highest rate, without passes, at which the collector without admission meets
- * `capacityCriteria`. After a failed probe that collector is started again on its database,
- * because without admission it may not recover from an overload while load goes on, and the next
- * probe would then measure that backlog instead of the rate.
+ * `capacityCriteria`. After a failed probe the collector must drain and serve light load before
+ * the next probe, else the next probe would measure that backlog instead of its rate. Only a
+ * collector that fails the light load is started again on its database.
  */
 async function findCapacity(clients, collectors, settings, restart) {
   const { firstRate, minRate, maxRate, refinements, confirmations, warmUpSeconds, seconds } = settings.capacitySearch;
   const probes = [];
+  // Light load at the rate of the warm-up at the start of the run.
+  const warmUp = async () => {
+    const run = await clients.fcfs.run([{ rate: firstRate / 2, seconds: settings.startSeconds }], { withPasses: false });
+    await clients.fcfs.settle(settings.settleMs);
+    return summarize(run.samples, 0, 0, settings.startSeconds * 1000).total;
+  };
+  const recover = async () => {
+    await clients.fcfs.settle(settings.recoverySettleMs);
+    await sleep(settings.pauseMs);
+    const light = await warmUp();
+    console.error(`bench: after the failed probe, light load ${describeStep({ total: light })}`);
+    if (light.success >= settings.capacityCriteria.minSuccess) return;
+    await restart('fcfs');
+    await warmUp();
+  };
   const probe = async (rate) => {
     const client = clients.fcfs;
     const collector = collectors.fcfs;
     const run = await client.run([{ rate, seconds: warmUpSeconds + seconds }], { withPasses: false });
     const summary = summarize(run.samples, 0, warmUpSeconds * 1000, (warmUpSeconds + seconds) * 1000);
-    const passed = summary.total.success >= settings.capacityCriteria.minSuccess && summary.total.p99 < settings.capacityCriteria.maxP99Ms;
-    probes.push({ rate, passed, success: summary.total.success, p99: summary.total.p99, goodput: summary.total.goodput, maxSendLagMs: run.maxSendLagMs });
+    const passed = meetsCapacityCriteria(summary.total, settings.capacityCriteria);
+    probes.push({ rate, passed, success: summary.total.success, p90: summary.total.p90, p99: summary.total.p99, goodput: summary.total.goodput, maxSendLagMs: run.maxSendLagMs });
     console.error(`bench: capacity probe ${rate}/s: ${passed ? 'passed' : 'failed'} (${describeStep(summary)})`);
     if (collector.exitCode() !== null) throw new Error(`the collector exited while its capacity was measured: ${collector.output()}`);
     if (passed) {
       await client.settle(settings.settleMs);
       await sleep(settings.pauseMs);
     } else {
-      await restart('fcfs');
+      await recover();
     }
     return passed;
   };
@@ -299,6 +336,7 @@ export function summarize(samples, phase, fromMs, toMs) {
       error: group.error,
       success: group.requests ? group.ok / group.requests : NaN,
       p50: percentile(sorted, 0.5),
+      p90: percentile(sorted, 0.9),
       p99: percentile(sorted, 0.99),
       goodput: group.ok / seconds,
     };
@@ -322,9 +360,9 @@ function measureRecovery(samples, phase, settings) {
   const windows = [];
   for (let from = 0; from < seconds * 1000; from += windowMs) {
     const { total } = summarize(samples, phase, from, from + windowMs);
-    windows.push({ from, success: total.success, p99: total.p99, requests: total.requests });
+    windows.push({ from, success: total.success, p90: total.p90, p99: total.p99, requests: total.requests });
   }
-  const healthy = (window) => window.success >= settings.capacityCriteria.minSuccess && window.p99 < settings.capacityCriteria.maxP99Ms;
+  const healthy = (window) => meetsCapacityCriteria(window, settings.capacityCriteria);
   const windowsNeeded = Math.ceil((healthySeconds * 1000) / windowMs);
   const start = windows.findIndex((_, index) => index + windowsNeeded <= windows.length && windows.slice(index, index + windowsNeeded).every(healthy));
   return { recoveredMs: start === -1 ? null : windows[start].from, windows };
@@ -410,7 +448,7 @@ export function judge(result, settings) {
 
   const { recoveredMs } = result.recovery;
   verdicts.push({
-    target: `Back to ≥ ${pct(settings.capacityCriteria.minSuccess)} success and p99 < ${settings.capacityCriteria.maxP99Ms} ms within ${targets.recoveryMs / 1000} s after ${settings.multipliers.at(-1)}× drops to ${pct(settings.recovery.share)} of capacity`,
+    target: `Back to ≥ ${pct(settings.capacityCriteria.minSuccess)} success and p90 < ${settings.capacityCriteria.maxP90Ms} ms within ${targets.recoveryMs / 1000} s after ${settings.multipliers.at(-1)}× drops to ${pct(settings.recovery.share)} of capacity`,
     met: recoveredMs !== null && recoveredMs <= targets.recoveryMs,
     measured: recoveredMs === null ? `not healthy for ${settings.recovery.healthySeconds} s in a row within ${settings.recovery.seconds} s` : `recovered after ${(recoveredMs / 1000).toFixed(1)} s`,
   });
@@ -473,6 +511,7 @@ function startCollector(dir, mode) {
       clearTimeout(timer);
       resolve({
         url: match[1],
+        pid: child.pid,
         exitCode: () => child.exitCode ?? (child.signalCode ? -1 : null),
         output: () => output,
         /** Sends SIGTERM, then SIGKILL after 10 s; resolves with how the process exited. */
@@ -494,6 +533,26 @@ function startCollector(dir, mode) {
       reject(new Error(`the collector exited with ${code ?? signal} before listening: ${output}`));
     });
   });
+}
+
+/** CPU time, user and system, that the process `pid` has used so far, in milliseconds (Linux only; NaN elsewhere). */
+function readProcessCpuMs(pid) {
+  try {
+    // Fields 14 and 15 of /proc/PID/stat, counted after the command name, which is in brackets.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The kernel's USER_HZ, the unit of /proc/PID/stat's times, which is 100 on every common Linux build. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time of this process, the load generator, in milliseconds. */
+function generatorCpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 /**
@@ -523,7 +582,7 @@ function describeMachine() {
 }
 
 function describeStep(step) {
-  return `${step.total.requests} requests, ${pct(step.total.success, 1)} ok, p99 ${ms(step.total.p99)}, goodput ${Math.round(step.total.goodput)}/s`;
+  return `${step.total.requests} requests, ${pct(step.total.success, 1)} ok, p90 ${ms(step.total.p90)}, p99 ${ms(step.total.p99)}, goodput ${Math.round(step.total.goodput)}/s`;
 }
 
 const sleep = (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds));
