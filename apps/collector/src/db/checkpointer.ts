@@ -33,7 +33,10 @@ db.pragma('busy_timeout = 5000');
 const checkpoint = () => {
   try {
     let [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (result.log > workerData.restartFrames) {
+    // A passive checkpoint that could not copy every frame was held back by a reader of an older
+    // snapshot. A restart would wait for that reader while it blocks the serving connection's
+    // commits, so it waits for a later interval.
+    if (result.log > workerData.restartFrames && result.checkpointed === result.log) {
       db.pragma('busy_timeout = ' + workerData.restartBusyTimeoutMs);
       try {
         [result] = db.pragma('wal_checkpoint(RESTART)');
