@@ -1,7 +1,7 @@
 import { toIssues, type Issue } from '@patron/protocol';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Config } from '../config/schema.js';
-import type { Db } from '../db/open.js';
+import type { Db, Tx } from '../db/open.js';
 import { offers as offerRows } from '../db/schema.js';
 import { HttpError } from '../http/errors.js';
 import type { CatalogOffer } from './decide.js';
@@ -15,6 +15,20 @@ import { offerConfigSchema, resolveVariants, type OfferConfig } from './schema.j
  * NOTE: the cache is per process; a second collector process on the same database sees another
  * process's changes only after its own restart.
  */
+/** Reads the offers created through the admin API for one site, in order of creation. */
+export function readStoredOffers(db: Tx, siteKey: string): CatalogOffer[] {
+  return db
+    .select()
+    .from(offerRows)
+    .where(eq(offerRows.siteKey, siteKey))
+    .orderBy(asc(offerRows.createdAt), asc(offerRows.id))
+    .all()
+    .map((row): CatalogOffer => {
+      const config = offerConfigSchema.parse(JSON.parse(row.definition));
+      return { config, variants: resolveVariants(config), source: 'api' };
+    });
+}
+
 export class OfferCatalog {
   private readonly fileOffers = new Map<string, CatalogOffer[]>();
   private readonly cache = new Map<string, CatalogOffer[]>();
@@ -32,17 +46,7 @@ export class OfferCatalog {
   list(siteKey: string): CatalogOffer[] {
     let offers = this.cache.get(siteKey);
     if (!offers) {
-      const stored = this.db
-        .select()
-        .from(offerRows)
-        .where(eq(offerRows.siteKey, siteKey))
-        .orderBy(asc(offerRows.createdAt), asc(offerRows.id))
-        .all()
-        .map((row): CatalogOffer => {
-          const config = offerConfigSchema.parse(JSON.parse(row.definition));
-          return { config, variants: resolveVariants(config), source: 'api' };
-        });
-      offers = [...(this.fileOffers.get(siteKey) ?? []), ...stored];
+      offers = [...(this.fileOffers.get(siteKey) ?? []), ...readStoredOffers(this.db, siteKey)];
       this.cache.set(siteKey, offers);
     }
     return offers;

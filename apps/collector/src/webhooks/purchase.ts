@@ -3,6 +3,7 @@ import type { SiteConfig } from '../config/schema.js';
 import type { Tx } from '../db/open.js';
 import { identities, offerEvents, profiles } from '../db/schema.js';
 import type { ProfileEvent } from '../profiles/event.js';
+import { readStoredOffers } from '../offers/catalog.js';
 import { enqueueMoment, isSubscribed } from './enqueue.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -48,7 +49,7 @@ function attributedOffer(tx: Tx, site: PurchaseSite, profileId: string, event: P
     .all()
     .map((row) => row.visitorId);
   const coupon = typeof event.data.coupon === 'string' ? event.data.coupon : undefined;
-  const couponOffer = coupon ? site.offers.find((offer) => offer.code === coupon || offer.variants?.some((variant) => variant.code === coupon)) : undefined;
+  const couponOffer = coupon ? findCouponOffer(tx, site, coupon) : undefined;
   const shown = tx
     .select({ offerId: offerEvents.offerId, variant: offerEvents.variant, decisionId: offerEvents.decisionId })
     .from(offerEvents)
@@ -67,4 +68,15 @@ function attributedOffer(tx: Tx, site: PurchaseSite, profileId: string, event: P
     .get();
   if (!shown?.offerId) return undefined;
   return { offerId: shown.offerId, variant: shown.variant, decisionId: shown.decisionId, attributedBy: couponOffer ? 'coupon' : 'last_exposure' };
+}
+
+/**
+ * Finds the offer whose code, or one of whose variants' codes, is `coupon`: among the
+ * configuration file's offers first, then those created through the admin API.
+ */
+function findCouponOffer(tx: Tx, site: PurchaseSite, coupon: string): { id: string } | undefined {
+  const fromFile = site.offers.find((offer) => offer.code === coupon || offer.variants?.some((variant) => variant.code === coupon));
+  if (fromFile) return fromFile;
+  const stored = readStoredOffers(tx, site.key).find((offer) => offer.variants.some((variant) => variant.code === coupon));
+  return stored?.config;
 }
