@@ -71,7 +71,8 @@ async function readText(c: Context): Promise<string> {
 
 /** Marks the connection to close and raises the 413. */
 function rejectTooLarge(c: Context): never {
-  // The rest of the body is not read, so the connection cannot carry another request.
+  // The rest of the body is not read here, so the connection cannot carry another request. The
+  // server still reads and discards that rest before closing, so the client sees this response.
   c.header('Connection', 'close');
   throw payloadTooLarge();
 }

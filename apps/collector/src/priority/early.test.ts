@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createPass, type Tier } from '@patron/priority';
-import type { ErrorEnvelope, OfferResponse } from '@patron/protocol';
+import { limits, type ErrorEnvelope, type OfferResponse } from '@patron/protocol';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createApp } from '../app.js';
 import { parseConfig } from '../config/load.js';
@@ -297,11 +297,29 @@ describe('early admission', () => {
 
     connection.writeRequest('/v1/events', { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' }, '5\r\n{"sit\r\n');
     const shed = await connection.readResponse();
+    // The rest of the body is read and discarded before the connection closes.
+    connection.write('3\r\neKe\r\n0\r\n\r\n');
     await connection.waitForClose();
 
     expect(shed.status).toBe(503);
     expect(shed.headers.connection).toBe('close');
     expect(connection.closed).toBe(true);
+  });
+
+  it('rejects a declared oversized body with 413', async () => {
+    const collector = await startCollector();
+    await collector.fill();
+    const connection = await RawConnection.open(collector.port);
+
+    // Only the start of the declared body: the 413 comes before the body, and before admission.
+    connection.writeRequest('/v1/events', { 'Content-Type': 'application/json', 'Content-Length': String(limits.maxBodyBytes + 1), Origin: SHOP_ORIGIN }, '{"siteKey"');
+    const reply = await connection.readResponse();
+
+    expect(reply.status).toBe(413);
+    expect(reply.headers.connection).toBe('close');
+    expect(reply.headers['access-control-allow-origin']).toBe(SHOP_ORIGIN);
+    expect((JSON.parse(reply.body) as ErrorEnvelope).code).toBe('payload_too_large');
+    expect(collector.admission.limiter.counts.bronze.shed).toBe(0);
   });
 
   it('answers a shed offer request at once', async () => {

@@ -2,6 +2,8 @@ import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerRespo
 import { limits, type OfferResponse } from '@patron/protocol';
 import { lowestTier, ShedError, type Tier } from '@patron/priority';
 import type { Logger } from 'pino';
+import { payloadTooLarge } from '../http/body.js';
+import { endWithoutDrain } from '../http/drain.js';
 import { errorBody } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Sites } from '../http/sites.js';
@@ -51,6 +53,9 @@ export function withEarlyAdmission(listener: RequestListener, options: EarlyAdmi
     const queryStart = url.indexOf('?');
     const route = request.method === 'POST' ? routeOf(url, queryStart) : undefined;
     if (!route) return listener(request, response);
+    // A body declared larger than the limit can never be accepted, so it gets 413 at once, and
+    // neither takes a place nor gets a 503 that would make the client send it again.
+    if (Number(request.headers['content-length']) > limits.maxBodyBytes) return rejectTooLarge(request, response, options.sites);
 
     const query = new URLSearchParams(queryStart === -1 ? '' : url.slice(queryStart + 1));
     const check = admission.checkPass(query.get('pass') ?? firstHeader(request, 'x-patron-pass'));
@@ -103,12 +108,13 @@ export const BODY_DEADLINE_MS = 5_000;
  */
 function stopStalledBody(request: IncomingMessage, response: ServerResponse, logger: Logger, deadlineMs: number): void {
   const timer = setTimeout(() => {
-    if (request.complete || response.writableEnded) return;
+    // Once the app has responded, the rest of the body is only drained, within limits of its own.
+    if (request.complete || response.headersSent) return;
     logger.warn({ path: request.url, address: request.socket.remoteAddress }, 'a request body did not arrive in time after admission, so the connection was closed');
     if (!response.headersSent) {
       const body = JSON.stringify(errorBody('request_timeout', `The request body did not arrive within ${deadlineMs / 1000} s after admission; send the whole body at once`));
       response.writeHead(408, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
-      response.end(body);
+      endWithoutDrain(response, body);
     }
     request.socket.destroy();
   }, deadlineMs);
@@ -124,16 +130,8 @@ function stopStalledBody(request: IncomingMessage, response: ServerResponse, log
  */
 function shed(request: IncomingMessage, response: ServerResponse, route: Route, sites: EarlyAdmissionOptions['sites']): void {
   if (response.destroyed) return;
-  const headers: OutgoingHttpHeaders = { 'Content-Type': 'application/json' };
+  const headers: OutgoingHttpHeaders = { 'Content-Type': 'application/json', ...corsHeaders(request, sites) };
   if (route === 'events') headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
-
-  // The same origins as the CORS middleware of the app allows.
-  const origin = request.headers.origin;
-  if (origin && sites.allowsPreflight(origin, request.headers.host)) {
-    headers['Access-Control-Allow-Origin'] = origin;
-    headers['Access-Control-Expose-Headers'] = 'Retry-After';
-    headers.Vary = 'Origin';
-  }
 
   const length = Number(request.headers['content-length'] ?? Number.NaN);
   if (request.headers['transfer-encoding'] !== undefined || !(length <= limits.maxBodyBytes)) headers.Connection = 'close';
@@ -143,6 +141,29 @@ function shed(request: IncomingMessage, response: ServerResponse, route: Route, 
   headers['Content-Length'] = Buffer.byteLength(body);
   response.writeHead(route === 'events' ? 503 : 200, headers);
   response.end(body);
+}
+
+/**
+ * Responds 413 `payload_too_large` without reading the body, and closes the connection once the
+ * body has been drained (see `withBodyDrain` in http/drain.ts).
+ */
+function rejectTooLarge(request: IncomingMessage, response: ServerResponse, sites: EarlyAdmissionOptions['sites']): void {
+  const error = payloadTooLarge();
+  const body = JSON.stringify(errorBody(error.code, error.message));
+  response.writeHead(error.status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    Connection: 'close',
+    ...corsHeaders(request, sites),
+  });
+  response.end(body);
+}
+
+/** Returns the CORS headers of a response written here, for the origins that the app's CORS middleware allows. */
+function corsHeaders(request: IncomingMessage, sites: EarlyAdmissionOptions['sites']): OutgoingHttpHeaders {
+  const origin = request.headers.origin;
+  if (!origin || !sites.allowsPreflight(origin, request.headers.host)) return {};
+  return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After', Vary: 'Origin' };
 }
 
 /**

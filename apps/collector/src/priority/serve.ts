@@ -3,6 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { appServices, type createApp } from '../app.js';
 import { SettingsError } from '../config/settings.js';
+import { withBodyDrain } from '../http/drain.js';
 import { withEarlyAdmission } from './early.js';
 import { PurchaseClaims } from './purchase-claims.js';
 
@@ -30,6 +31,8 @@ export interface ServeOptions {
 /**
  * Creates an HTTP server for an app from `createApp`, with admission by tier in front of it
  * (see {@link withEarlyAdmission}), and starts listening; `onListening` runs once the port is bound.
+ * A response that is sent before the request body has arrived, such as a 413, is ended only
+ * after the rest of the body has been drained (see {@link withBodyDrain}).
  */
 export function serveWithAdmission(app: ReturnType<typeof createApp>, options: ServeOptions, onListening: () => void): Server {
   const appListener: RequestListener = getRequestListener(app.fetch, { hostname: options.hostname });
@@ -41,5 +44,5 @@ export function serveWithAdmission(app: ReturnType<typeof createApp>, options: S
   } else {
     options.logger.warn(`${ADMISSION_VARIABLE}=off: event and offer requests are served first come, first served and never shed`);
   }
-  return createServer(listener).listen(options.port, options.hostname, onListening);
+  return createServer(withBodyDrain(listener)).listen(options.port, options.hostname, onListening);
 }
