@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from './config/load.js';
 import { readServeSettings, serveDefaults, serveHelp, SettingsError } from './config/settings.js';
 import { openDatabase } from './db/open.js';
+import { DatabaseInUseError } from './db/server-lock.js';
 import { createLogger } from './logger.js';
 import { startCollector } from './server.js';
 import { customersCommand, importCommand, segmentsCommand } from './commands/customers.js';
@@ -52,6 +53,10 @@ export async function main(args: string[]): Promise<number> {
     if (error instanceof SettingsError || error instanceof ConfigError || error instanceof ImportError) {
       process.stderr.write(`${error.message}\n`);
       return 2;
+    }
+    if (error instanceof DatabaseInUseError) {
+      process.stderr.write(`patron: ${error.message}\n`);
+      return 1;
     }
     const message = knownFailure(error);
     if (message === undefined) throw error;

@@ -4,8 +4,9 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { loadConfig } from './config/load.js';
 import type { ServeSettings } from './config/settings.js';
-import { startCheckpointer } from './db/checkpointer.js';
-import { openDatabase } from './db/open.js';
+import { startCheckpointer, type Checkpointer } from './db/checkpointer.js';
+import { openDatabase, type Db } from './db/open.js';
+import { lockServerDatabase } from './db/server-lock.js';
 import { siteSecret } from './http/admin-auth.js';
 import { readRateLimitSettings } from './http/rate-limit.js';
 import { readAdmissionEnabled, serveWithAdmission } from './priority/serve.js';
@@ -51,15 +52,27 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
       }
     }
   }
-  const db = openDatabase(settings.db);
-  const checkpointer = settings.db === ':memory:' ? undefined : startCheckpointer(db, settings.db, logger);
-  const app = createApp({ db, config, logger, publicDir: settings.publicDir, metricsToken: process.env.PATRON_METRICS_TOKEN || undefined, rateLimits });
-
-  const server = await new Promise<Server>((resolve, reject) => {
-    const options = { port: settings.port, hostname: settings.host, logger, admission: readAdmissionEnabled(process.env) };
-    const instance = serveWithAdmission(app, options, () => resolve(instance));
-    instance.once('error', reject);
-  });
+  // Taken before the database is opened, so that a second collector on the same file changes nothing in it.
+  const lock = lockServerDatabase(settings.db);
+  let db: Db | undefined;
+  let checkpointer: Checkpointer | undefined;
+  let server: Server;
+  try {
+    db = openDatabase(settings.db);
+    checkpointer = settings.db === ':memory:' ? undefined : startCheckpointer(db, settings.db, logger);
+    const app = createApp({ db, config, logger, publicDir: settings.publicDir, metricsToken: process.env.PATRON_METRICS_TOKEN || undefined, rateLimits });
+    server = await new Promise<Server>((resolve, reject) => {
+      const options = { port: settings.port, hostname: settings.host, logger, admission: readAdmissionEnabled(process.env) };
+      const instance = serveWithAdmission(app, options, () => resolve(instance));
+      instance.once('error', reject);
+    });
+  } catch (error) {
+    // A collector that failed to start, on a port in use for example, leaves the file to the next one.
+    await checkpointer?.stop();
+    db?.$client.close();
+    lock.release();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
 
   const dispatcher = new WebhookDispatcher(db, config, logger);
@@ -106,6 +119,7 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
           await retention.stop();
           await scoringStopped;
           db.$client.close();
+          lock.release();
           logger.info('collector stopped');
           if (error) reject(error);
           else resolve();
