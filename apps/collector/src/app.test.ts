@@ -1,11 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { ErrorEnvelope } from '@patron/protocol';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
 import { parseConfig } from './config/load.js';
-import { configInput, makeTempDir, openTestCollector, pageView, recordingLogger, responseJson, silentLogger } from './test/harness.js';
+import { configInput, makeTempDir, openTestCollector, pageView, recordingLogger, responseJson, silentLogger, siteInput, SITE_KEY } from './test/harness.js';
 
 describe('createApp', () => {
   it('returns 404 for unknown routes', async () => {
@@ -75,5 +77,33 @@ describe('a locked database', () => {
     expect((await responseJson<ErrorEnvelope>(locked)).code).toBe('database_busy');
     expect(after.status).toBe(200);
     expect(collector.rows('SELECT count(*) AS n FROM events')).toEqual([{ n: 1 }]);
+  });
+
+  it('waits for a lock held briefly', { timeout: 30_000 }, async () => {
+    const secret = 'a-secret-key-of-24-chars-or-more';
+    const collector = openTestCollector(configInput(siteInput({ secretKey: secret })));
+    // Another thread holds the write lock for 300 ms, less than the 1 s busy_timeout. The order
+    // confirmation reads before it writes, which must not make it fail without waiting.
+    const holder = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+      const db = new (require(workerData.driver))(workerData.path);
+      db.exec('BEGIN IMMEDIATE');
+      parentPort.postMessage('locked');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      db.exec('ROLLBACK');
+      db.close();`,
+      { eval: true, workerData: { path: collector.dbPath, driver: createRequire(import.meta.url).resolve('better-sqlite3') } },
+    );
+    await new Promise((resolve) => holder.once('message', resolve));
+
+    const response = await collector.app.request(`/v1/admin/sites/${SITE_KEY}/orders`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${secret}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ transactionId: 'order-1', value: '5.00', currency: 'GBP', visitorId: 'visitor-1' }),
+    });
+    await new Promise((resolve) => holder.once('exit', resolve));
+
+    expect(response.status).toBe(201);
+    expect(collector.rows('SELECT transaction_id FROM orders')).toEqual([{ transaction_id: 'order-1' }]);
   });
 });

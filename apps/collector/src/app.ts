@@ -114,9 +114,9 @@ export function createApp({
   app.onError((error, c) => {
     if (error instanceof HttpError) return sendError(c, error);
     if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-      logger.warn({ requestId: c.var.requestId, path: c.req.path }, 'database locked by another process; responded with 503');
+      logger.warn({ requestId: c.var.requestId, path: c.req.path }, 'the database stayed locked by another connection past busy_timeout, so the request got 503');
       c.header('Retry-After', '1');
-      return sendError(c, new HttpError(503, 'database_busy', 'The database is locked by another process; nothing was stored, so retry after the Retry-After seconds'));
+      return sendError(c, new HttpError(503, 'database_busy', 'The database is locked by another write; nothing was stored, so retry after the Retry-After seconds'));
     }
     logger.error({ err: error, requestId: c.var.requestId, path: c.req.path }, 'request failed');
     return sendError(

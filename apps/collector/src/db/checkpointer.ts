@@ -23,8 +23,9 @@ const RESTART_BUSY_TIMEOUT_MS = 100;
 // Runs in the worker as CommonJS, with its own connection. Each interval it first checkpoints
 // passively: frames are copied into the database while the serving connection keeps writing, and
 // nothing waits for it. Once the WAL has grown past RESTART_FRAMES, a RESTART checkpoint follows.
-// It copies the few frames committed since, and it makes the next commit write the WAL from its
-// start, which also cuts the file to journal_size_limit.
+// It copies the few frames committed since, and it makes the serving connection's next commit
+// write the WAL from its start. That commit also cuts the file to the journal_size_limit which
+// the serving connection sets.
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);

@@ -8,6 +8,14 @@ import * as schema from './schema.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
+/**
+ * Options for `db.transaction` that begin it IMMEDIATE, taking the write lock before the first
+ * read. A transaction that reads first and requests the lock later gets SQLITE_BUSY at once,
+ * without waiting out busy_timeout, while another connection holds the lock, as the checkpoint
+ * worker does while it restarts the WAL.
+ */
+export const IMMEDIATE = { behavior: 'immediate' } as const;
+
 /** A database or an open transaction on it: code that writes within a caller's transaction takes this. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0] | Db;
 

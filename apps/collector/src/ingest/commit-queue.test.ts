@@ -16,10 +16,21 @@ describe('CommitQueue', () => {
     const original = connection.transaction.bind(connection);
     connection.transaction = ((run: (...args: never[]) => unknown) => {
       const wrapped = original(run);
-      return ((...args: never[]) => {
+      const count = () => {
         if (!connection.inTransaction) transactions++;
-        return wrapped(...args);
-      }) as typeof wrapped;
+      };
+      return Object.assign(
+        (...args: never[]) => {
+          count();
+          return wrapped(...args);
+        },
+        {
+          immediate: (...args: never[]) => {
+            count();
+            return wrapped.immediate(...args);
+          },
+        },
+      ) as typeof wrapped;
     }) as typeof connection.transaction;
     const queue = new CommitQueue(collector.db);
 

@@ -50,8 +50,9 @@ export class CommitQueue {
     /** Receives the error of a deferred write that failed, which is then lost. */
     private readonly onDeferredError: (error: unknown) => void = () => {},
   ) {
+    // IMMEDIATE for the reason given at IMMEDIATE in db/open.ts. Nested calls are savepoints.
     const transaction = db.$client.transaction((run: () => unknown) => run());
-    this.inTransaction = <T>(run: () => T) => transaction(run) as T;
+    this.inTransaction = <T>(run: () => T) => transaction.immediate(run) as T;
   }
 
   store(site: StoreSite, batch: IncomingBatch, receivedAt: number): Promise<BatchResult> {

@@ -124,7 +124,7 @@ export function recordDecision(db: Db, record: DecisionRecord, decision: Decisio
   const connection = db.$client;
   connection.pragma('synchronous = NORMAL');
   try {
-    connection.transaction(() => writeDecision(db, record, decision))();
+    connection.transaction(() => writeDecision(db, record, decision)).immediate();
   } finally {
     connection.pragma('synchronous = FULL');
   }

@@ -1,5 +1,5 @@
 import { and, eq, inArray, or } from 'drizzle-orm';
-import type { Db } from '../db/open.js';
+import { type Db, IMMEDIATE } from '../db/open.js';
 import { assignments, decisions, events, identities, offerEvents, orders, profiles, quarantine, refunds, sessions, webhookDeliveries, webhookMarks } from '../db/schema.js';
 
 /** Everything a site stores about one person, for an access request. */
@@ -115,5 +115,5 @@ export function eraseSubject(db: Db, siteKey: string, profileId: string): Record
     deleted.quarantinedEvents = quarantined.length ? tx.delete(quarantine).where(inArray(quarantine.id, quarantined)).run().changes : 0;
     deleted.profiles = tx.delete(profiles).where(and(eq(profiles.siteKey, siteKey), eq(profiles.id, profileId))).run().changes;
     return deleted;
-  });
+  }, IMMEDIATE);
 }

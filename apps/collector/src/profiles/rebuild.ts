@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { SiteConfig } from '../config/schema.js';
-import type { Db } from '../db/open.js';
+import { type Db, IMMEDIATE } from '../db/open.js';
 import type { Item } from '@patron/protocol';
 import { events, identities, orders, profiles, refunds, sessions } from '../db/schema.js';
 import { applyEvent } from './apply.js';
@@ -59,5 +59,5 @@ export function rebuildProfiles(db: Db, site: Pick<SiteConfig, 'key' | 'currency
       updateProfile(tx, site.key, refund.profileId, null, refund.refundedAt, (profile) => addRefund(profile, refund.amount, refund.currency, site.currency));
     }
     return replayed;
-  });
+  }, IMMEDIATE);
 }

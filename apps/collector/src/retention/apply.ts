@@ -82,7 +82,7 @@ export async function applyRetention(db: Db, site: Pick<SiteConfig, 'key' | 'ret
 
     let from = Number.MIN_SAFE_INTEGER;
     while (!options.stopped?.()) {
-      const outcome = deleteBatch(from);
+      const outcome = deleteBatch.immediate(from);
       if (!outcome) break;
       rows[name] += outcome.changes;
       from = outcome.last;

@@ -1,6 +1,6 @@
 import { and, eq, gte, gt, lte, ne } from 'drizzle-orm';
 import type { SiteConfig } from '../config/schema.js';
-import type { Db } from '../db/open.js';
+import { type Db, IMMEDIATE } from '../db/open.js';
 import { profiles, segmentMoves, webhookMarks } from '../db/schema.js';
 import { writeInChunks } from '../value/chunks.js';
 import { enqueueMoment, isSubscribed } from './enqueue.js';
@@ -79,6 +79,6 @@ export function enqueueAbandonedCarts(db: Db, site: ChangeSite, now = Date.now()
       const dedupeKey = `cart:${profile.id}:${profile.cartUpdatedAt}`;
       enqueued += enqueueMoment(tx, site, { event: 'cart.abandoned', dedupeKey, profile, data, at: profile.cartUpdatedAt! + site.abandonedCartMinutes * 60_000 }, now);
     }
-  });
+  }, IMMEDIATE);
   return enqueued;
 }

@@ -2,7 +2,7 @@ import { amountSchema, clientIdSchema, currencySchema, itemSchema, toMinorUnits,
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { SiteConfig } from '../../config/schema.js';
-import type { Db, Tx } from '../../db/open.js';
+import { type Db, type Tx, IMMEDIATE } from '../../db/open.js';
 import { identities, orders } from '../../db/schema.js';
 import { HttpError } from '../../http/errors.js';
 import { userProfileId, visitorProfileId } from '../../profiles/identity.js';
@@ -103,7 +103,7 @@ export function confirmOrder(db: Db, site: SiteConfig, body: ConfirmOrder): { tr
       addOrder(profile, { placedAt, currency: body.currency, value, items }, site.currency),
     );
     return { transactionId: body.transactionId, status: 'created' as const };
-  });
+  }, IMMEDIATE);
 }
 
 
