@@ -11,9 +11,8 @@ import { offerConfigSchema, resolveVariants, type OfferConfig } from './schema.j
  * The offers of every site, held in memory for decisions: the configuration file's offers first,
  * in file order, then the admin API's offers in order of creation. Changes through the admin API
  * write SQLite and then this cache, so they apply to the next decision without a restart.
- *
- * NOTE: the cache is per process; a second collector process on the same database sees another
- * process's changes only after its own restart.
+ * The cache is per process, which is safe because only one collector serves a database file at a
+ * time (see db/server-lock.ts).
  */
 /** Reads the offers created through the admin API for one site, in order of creation. */
 export function readStoredOffers(db: Tx, siteKey: string): CatalogOffer[] {
