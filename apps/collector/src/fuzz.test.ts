@@ -317,7 +317,7 @@ const offerPayload: fc.Arbitrary<Payload> = fc.oneof(
  */
 const MESSAGE_BY_CODE: Record<string, RegExp> = {
   // JSON.parse quotes the body around the error, which may contain line breaks.
-  invalid_json: /^The body is not valid JSON \(.+\); send one JSON object$/s,
+  invalid_json: /^The body is not valid JSON \(.+\); send one JSON object( encoded as UTF-8)?$/s,
   invalid_body: /nests objects or arrays more than 32 levels deep|^The body does not match the expected shape: ./,
   unsupported_media_type: /^Content-Type ".*" is not supported/,
   payload_too_large: /^The body is larger than 524288 bytes/,

@@ -41,7 +41,7 @@ export async function readJson<T extends z.ZodType>(c: Context, schema: T): Prom
 }
 
 /**
- * Reads the body as text within the size limit. A declared Content-Length is checked before any
+ * Reads the body as UTF-8 text within the size limit. A declared Content-Length is checked before any
  * byte is read, and the body then comes through @hono/node-server's direct read, which builds no
  * WHATWG Request. A body sent in chunks is read as a stream and abandoned at the limit.
  */
@@ -49,7 +49,7 @@ async function readText(c: Context): Promise<string> {
   const declared = c.req.header('content-length');
   if (declared !== undefined) {
     if (Number(declared) > limits.maxBodyBytes) rejectTooLarge(c);
-    return c.req.text();
+    return decodeUtf8(new Uint8Array(await c.req.arrayBuffer()));
   }
   const stream = c.req.raw.body;
   if (!stream) return '';
@@ -66,7 +66,21 @@ async function readText(c: Context): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeUtf8(Buffer.concat(chunks));
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes the body strictly. A lenient decoder would store U+FFFD in place of every invalid byte,
+ * so text that a client sent in another encoding would be changed silently instead of rejected.
+ */
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'The body is not valid JSON (it contains bytes that are not valid UTF-8); send one JSON object encoded as UTF-8');
+  }
 }
 
 /** Marks the connection to close and raises the 413. */

@@ -312,6 +312,27 @@ describe('POST /v1/events request errors', () => {
     expect(body.issues).toEqual([]);
   });
 
+  it('rejects invalid UTF-8 with 400', async () => {
+    const collector = openTestCollector();
+    const json = Buffer.from(JSON.stringify({ siteKey: SITE_KEY, sentAt: Date.now(), events: [{ ...pageView(), title: 'Caf__' }] }));
+    // "Caf" followed by é in Latin-1 (0xE9) and a byte that never occurs in UTF-8 (0xFF).
+    const at = json.indexOf('__');
+    json[at] = 0xe9;
+    json[at + 1] = 0xff;
+
+    // With a declared length the body is read whole, without it as a stream.
+    const variants: Record<string, string>[] = [{ 'Content-Type': 'application/json' }, { 'Content-Type': 'application/json', 'Content-Length': String(json.length) }];
+    for (const headers of variants) {
+      const response = await collector.app.request('/v1/events', { method: 'POST', headers, body: json });
+
+      expect(response.status).toBe(400);
+      const body = await responseJson<ErrorEnvelope>(response);
+      expect(body.code).toBe('invalid_json');
+      expect(body.message).toContain('UTF-8');
+    }
+    expect(collector.rows('SELECT id FROM events')).toEqual([]);
+  });
+
   it('rejects a batch without events with 400', async () => {
     const collector = openTestCollector();
 
