@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { createAdmission, readCookie, type AdmissionOptions } from './admission.js';
+import { createAdmission, type AdmissionOptions } from './admission.js';
 
 /**
  * Hono middleware that admits requests by the tier of their Patron pass (the `patron_pass` cookie,
@@ -9,8 +9,7 @@ import { createAdmission, readCookie, type AdmissionOptions } from './admission.
 export function priority(options: AdmissionOptions): MiddlewareHandler {
   const admission = createAdmission(options);
   return async (c, next) => {
-    const pass = c.req.header('x-patron-pass') ?? readCookie(c.req.header('cookie'), admission.cookieName);
-    const tier = admission.tierOf(pass);
+    const tier = admission.tierOfRequest(c.req.header('x-patron-pass'), c.req.header('cookie'));
     let release: () => void;
     try {
       release = await admission.limiter.acquire(tier);

@@ -289,3 +289,11 @@ describe('PriorityLimiter under event-loop overload', () => {
     void platinum;
   });
 });
+
+describe('PriorityLimiter options', () => {
+  it('keeps defaults for undefined options', () => {
+    const limiter = new PriorityLimiter({ initialLimit: undefined, maxWaitMs: undefined });
+
+    expect(limiter.limit).toBe(32);
+  });
+});

@@ -102,7 +102,8 @@ export class PriorityLimiter {
       reservedTopShare: 0.2,
       tierStepMs: 200,
       now: () => performance.now(),
-      ...options,
+      // An option set to undefined keeps its default; spread as it is, it would make the limit NaN.
+      ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
     };
     this.limitValue = this.options.initialLimit;
   }

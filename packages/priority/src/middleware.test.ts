@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,6 +53,29 @@ describe('priority for Hono', () => {
   });
 });
 
+describe('pass of a request', () => {
+  const admitted = async (headers: Record<string, string>) => {
+    const limiter = new PriorityLimiter();
+    const app = new Hono().use(priority({ siteKey: 'shop', secret: SECRET, limiter })).get('/', (c) => c.text('ok'));
+    const response = await app.request('/', { headers });
+    expect(response.status).toBe(200);
+    return Object.entries(limiter.counts).find(([, count]) => count.admitted === 1)?.[0];
+  };
+
+  it('reads a malformed cookie as bronze', async () => {
+    expect(await admitted({ Cookie: 'patron_pass=%E0%A4%A' })).toBe('bronze');
+  });
+
+  it('keeps a valid cookie behind an invalid header', async () => {
+    expect(await admitted({ 'X-Patron-Pass': 'p1.shop.forged', Cookie: `patron_pass=${encodeURIComponent(passFor('platinum'))}` })).toBe('platinum');
+  });
+
+  it('rejects a missing secret', () => {
+    expect(() => priority({ siteKey: 'shop', secret: undefined as unknown as string })).toThrow(/secret is missing/);
+    expect(() => withPriority(() => {}, { siteKey: 'shop', secret: 'short' })).toThrow(/shorter than 24 characters/);
+  });
+});
+
 describe('withPriority for node:http', () => {
   let server: Server | undefined;
   afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
@@ -78,5 +101,47 @@ describe('withPriority for node:http', () => {
     expect(await second.text()).toContain('busy');
     expect((await first).status).toBe(200);
     expect(limiter.active).toBe(0);
+  });
+
+  it('releases the slot of a client that left', async () => {
+    const limiter = new PriorityLimiter({ initialLimit: 1, minLimit: 1, maxLimit: 1, reservedTopShare: 0, maxWaitMs: 2000 });
+    const held = gate();
+    let handled = 0;
+    server = createServer(
+      withPriority(async (_request, response) => {
+        handled++;
+        await held.opened;
+        response.end('ok');
+      }, { siteKey: 'shop', secret: SECRET, limiter }),
+    );
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+
+    const first = fetch(`http://127.0.0.1:${port}/`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The second request waits for the only slot, and its client gives up meanwhile.
+    const leaving = request({ host: '127.0.0.1', port, path: '/' });
+    leaving.on('error', () => {});
+    leaving.end();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    leaving.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    held.open();
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(handled).toBe(1);
+    expect(limiter.active).toBe(0);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+  });
+
+  it('survives a malformed cookie', async () => {
+    server = createServer(withPriority((_request, response) => response.end('ok'), { siteKey: 'shop', secret: SECRET }));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+
+    const response = await fetch(url, { headers: { Cookie: 'patron_pass=%E0%A4%A' } });
+
+    expect(response.status).toBe(200);
   });
 });
