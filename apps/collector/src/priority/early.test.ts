@@ -436,6 +436,19 @@ describe('purchase=1', () => {
     expect(again.status).toBe(503);
   });
 
+  it('bars a pass whose purchase was invalid', async () => {
+    const collector = await startCollector();
+    await collector.fill();
+    const pass = passOf('bronze', 'crawler-3');
+
+    // A bare `{"type": "purchase"}` is quarantined, so it confirms nothing.
+    const fake = await send(collector.port, `/v1/events?pass=${pass}&purchase=1`, batchOf(pageView(), { type: 'purchase' }));
+    const again = await send(collector.port, `/v1/events?pass=${pass}&purchase=1`, batchOf(purchase('order-1', 20)));
+
+    expect(fake.status).toBe(200);
+    expect(again.status).toBe(503);
+  });
+
   it('keeps a pass whose claim was shed', async () => {
     const collector = await startCollector();
     await collector.fill();

@@ -1,4 +1,4 @@
-import { batchEnvelopeSchema, type BatchResult } from '@patron/protocol';
+import { batchEnvelopeSchema, parseEvent, type BatchResult } from '@patron/protocol';
 import { Hono } from 'hono';
 import { readJson } from '../../http/body.js';
 import type { AppEnv } from '../../http/env.js';
@@ -22,8 +22,9 @@ export function eventsRoute() {
     }
 
     // Admission by tier happened before the body was read (src/priority/early.ts). A batch admitted
-    // as top tier for its `purchase=1` confirms the claim here; an unconfirmed claim bars its pass.
-    if (batch.events.some((event) => (event as { type?: unknown } | null)?.type === 'purchase')) confirmPurchase(incomingOf(c));
+    // as top tier for its `purchase=1` confirms the claim here with a purchase that passes
+    // validation; an unconfirmed claim bars its pass.
+    if (batch.events.some(isValidPurchase)) confirmPurchase(incomingOf(c));
     const result = await commitQueue.store(site, batch, Date.now());
     metrics.events.inc({ site: site.key, outcome: 'accepted' }, result.accepted);
     metrics.events.inc({ site: site.key, outcome: 'duplicate' }, result.duplicates);
@@ -43,4 +44,10 @@ export function eventsRoute() {
     }
     return c.json(result, 200);
   });
+}
+
+/** Whether a raw event of the batch is a purchase that passes the protocol's validation. */
+function isValidPurchase(raw: unknown): boolean {
+  if ((raw as { type?: unknown } | null)?.type !== 'purchase') return false;
+  return parseEvent(raw).ok;
 }
