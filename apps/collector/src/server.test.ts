@@ -8,7 +8,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError } from './config/load.js';
 import { startCollector, type RunningCollector } from './server.js';
 import { spawnCollector } from './test/spawn.js';
-import { SHOP_ORIGIN, SITE_KEY, configInput, pageView, recordingLogger, silentLogger } from './test/harness.js';
+import { SHOP_ORIGIN, SITE_KEY, configInput, pageView, recordingLogger, silentLogger, siteInput } from './test/harness.js';
 
 interface StartedCollector {
   collector: RunningCollector;
@@ -19,10 +19,10 @@ interface StartedCollector {
  * Starts a real collector on a free loopback port over a fresh database. It is stopped and its
  * directory removed when the current test finishes.
  */
-async function startTestCollector(logger: Logger = silentLogger()): Promise<StartedCollector> {
+async function startTestCollector(logger: Logger = silentLogger(), config = configInput()): Promise<StartedCollector> {
   const dir = mkdtempSync(join(tmpdir(), 'patron-'));
   const configPath = join(dir, 'patron.config.json');
-  writeFileSync(configPath, JSON.stringify(configInput()));
+  writeFileSync(configPath, JSON.stringify(config));
   // A folder that does not exist yet, which the collector must create.
   const dbPath = join(dir, 'data', 'patron.db');
 
@@ -166,6 +166,19 @@ describe('startCollector', () => {
     const started = records.find((record) => record.msg === 'collector started');
     expect(started?.url).toBe(collector.url);
     expect(started?.sites).toEqual([SITE_KEY]);
+  });
+
+  it('warns of overrides without identity verification', async () => {
+    const overrides = { priority: { overrides: [{ customer: 'u:acme-purchasing', tier: 'platinum' as const }] } };
+    const unverified = recordingLogger();
+    const verified = recordingLogger();
+
+    await startTestCollector(unverified.logger, configInput(siteInput(overrides)));
+    await startTestCollector(verified.logger, configInput(siteInput({ ...overrides, identityVerification: 'required' })));
+
+    const warning = (records: typeof unverified.records) => records.find((record) => String(record.msg).includes('priority overrides'));
+    expect(warning(unverified.records)?.siteKey).toBe(SITE_KEY);
+    expect(warning(verified.records)).toBeUndefined();
   });
 
   it('stops listening on close', async () => {

@@ -38,7 +38,13 @@ export async function startCollector(settings: ServeSettings, logger: Logger): P
     if (site.secretKey && !siteSecret(site)) {
       logger.warn(
         { siteKey: site.key, variable: site.secretKey.slice(4) },
-        'the environment variable named by secretKey is not set or shorter than 24 characters; the admin API of this site rejects every request',
+        'the environment variable named by secretKey is not set or shorter than 24 characters; the admin API of this site rejects every request, and no priority passes are issued, so every visitor is bronze',
+      );
+    }
+    if (site.identityVerification !== 'required' && (site.priority?.overrides.length ?? 0) > 0) {
+      logger.warn(
+        { siteKey: site.key },
+        'the site sets priority overrides but identityVerification is not "required", so any page can claim an overridden customer\'s tier by sending their user id; see docs/priority.md',
       );
     }
   }
