@@ -35,6 +35,7 @@ Environment only:
   PATRON_RATE_LIMIT_PER_SITE        requests per second one site may receive (default 1000, 0 = off)
   PATRON_RATE_LIMIT_SITE_BURST      requests one site may receive at once (default 5000)
   PATRON_TRUST_PROXY     number of reverse proxies whose X-Forwarded-For entries to trust (default 0)
+  PATRON_ADMISSION       on or off: admission by priority tier under overload (default on)
 `;
 
 /** A flag or environment variable with a value that cannot be used. */
