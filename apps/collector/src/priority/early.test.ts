@@ -30,13 +30,13 @@ interface Reply {
  * requests in flight is 10 and stays there, a request waits at most 20 ms for admission, and the
  * event-loop delay never closes a tier, so that the tests decide which tiers have room.
  */
-async function startCollector({ admission: enabled = true, bodyDeadlineMs = undefined as number | undefined } = {}) {
+async function startCollector({ admission: enabled = true, bodyDeadlineMs = undefined as number | undefined, slowBodyMs = undefined as number | undefined } = {}) {
   const config = parseConfig(configInput(siteInput({ secretKey: SECRET })));
   const db = openDatabase(join(makeTempDir(), 'patron.db'));
   const admission = createAdmission(config, { initialLimit: 10, minLimit: 10, maxWaitMs: 20, overloadedLoopDelayMs: Number.POSITIVE_INFINITY });
   const app = createApp({ db, config, logger: silentLogger(), admission, rateLimits: { ...rateLimitDefaults, addressRate: 0, siteRate: 0 } });
   const server = await new Promise<Server>((resolve) => {
-    const instance = serveWithAdmission(app, { port: 0, hostname: '127.0.0.1', logger: silentLogger(), admission: enabled, bodyDeadlineMs }, () => resolve(instance));
+    const instance = serveWithAdmission(app, { port: 0, hostname: '127.0.0.1', logger: silentLogger(), admission: enabled, bodyDeadlineMs, slowBodyMs }, () => resolve(instance));
   });
   let connections = 0;
   server.on('connection', () => connections++);
@@ -186,6 +186,22 @@ describe('early admission', () => {
     expect(timedOut.map((reply) => reply.status)).toEqual(Array.from({ length: SHARED_SLOTS }, () => 408));
     expect((JSON.parse(timedOut[0]!.body) as ErrorEnvelope).code).toBe('request_timeout');
     expect(after.status).toBe(200);
+  });
+
+  it('limits slow bodies per address', async () => {
+    // The deadline is far beyond the test, so only the limit of slow bodies can end a request.
+    const collector = await startCollector({ bodyDeadlineMs: 60_000, slowBodyMs: 50 });
+    const stalled = await Promise.all(Array.from({ length: 6 }, () => RawConnection.open(collector.port)));
+    for (const connection of stalled) connection.writeRequest('/v1/events', { 'Content-Type': 'application/json', 'Content-Length': '1000' }, '{"siteKey"');
+    while (collector.admission.limiter.counts.bronze.admitted < stalled.length) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const closed = stalled.filter((connection) => connection.closed);
+    const replies = await Promise.all(closed.map((connection) => connection.readResponse().catch(() => undefined)));
+
+    expect(closed).toHaveLength(2);
+    expect(replies.map((reply) => reply?.status)).toEqual([408, 408]);
+    expect(collector.admission.limiter.active).toBe(4);
   });
 
   it('admits platinum while bronze is shed', async () => {

@@ -34,6 +34,8 @@ export interface EarlyAdmissionOptions {
   logger: Logger;
   /** Milliseconds an admitted request may take to send the rest of its body; `BODY_DEADLINE_MS` by default. */
   bodyDeadlineMs?: number | undefined;
+  /** Milliseconds after admission from which a body still arriving counts as slow; `SLOW_BODY_MS` by default. */
+  slowBodyMs?: number | undefined;
 }
 
 /**
@@ -47,6 +49,8 @@ export interface EarlyAdmissionOptions {
  */
 export function withEarlyAdmission(listener: RequestListener, options: EarlyAdmissionOptions): RequestListener {
   const { admission, metrics, purchaseClaims, logger } = options;
+  const slowBodies = new SlowBodies();
+  const bodyTimes = { deadlineMs: options.bodyDeadlineMs ?? BODY_DEADLINE_MS, slowMs: options.slowBodyMs ?? SLOW_BODY_MS };
 
   return (request, response) => {
     const url = request.url ?? '/';
@@ -76,7 +80,7 @@ export function withEarlyAdmission(listener: RequestListener, options: EarlyAdmi
       response.once('close', release);
       if (claimsPurchase) response.once('close', () => purchaseClaims.settle(request));
       metrics.admitted.inc({ route, tier });
-      if (!request.complete) stopStalledBody(request, response, logger, options.bodyDeadlineMs ?? BODY_DEADLINE_MS);
+      if (!request.complete) stopStalledBody(request, response, logger, bodyTimes, slowBodies);
       void listener(request, response);
     };
     const reject = () => {
@@ -100,26 +104,79 @@ export function withEarlyAdmission(listener: RequestListener, options: EarlyAdmi
 /** Milliseconds an admitted request may take to send the rest of its body. */
 export const BODY_DEADLINE_MS = 5_000;
 
+/** Milliseconds after admission from which a body that is still arriving counts as slow. */
+export const SLOW_BODY_MS = 500;
+
+/**
+ * Slow bodies one client address may have at once. A browser sends an event batch or an offer
+ * request in one go, so a few slow bodies at once point to a client that stalls on purpose to hold
+ * admission places.
+ */
+export const MAX_SLOW_BODIES_PER_ADDRESS = 4;
+
+/** Admitted requests per client address whose body is slow. */
+class SlowBodies {
+  private readonly counts = new Map<string, number>();
+
+  /** Counts one more slow body of `address`; returns false, counting nothing, when it already has the maximum. */
+  add(address: string): boolean {
+    const count = this.counts.get(address) ?? 0;
+    if (count >= MAX_SLOW_BODIES_PER_ADDRESS) return false;
+    this.counts.set(address, count + 1);
+    return true;
+  }
+
+  remove(address: string): void {
+    const count = (this.counts.get(address) ?? 1) - 1;
+    if (count > 0) this.counts.set(address, count);
+    else this.counts.delete(address);
+  }
+}
+
 /**
  * Ends an admitted request whose body has not arrived `deadlineMs` after admission: 408 and the
  * connection closed. An admitted request keeps its place until its response is done, so
  * clients that send headers and then stall would otherwise shut out everyone else for as long as
- * Node waits for a request.
+ * Node waits for a request. A body still arriving `slowMs` after admission counts as slow. One
+ * client address may have at most `MAX_SLOW_BODIES_PER_ADDRESS` of them, and a request beyond
+ * that gets the 408 at once, so one address cannot hold the places for the whole deadline.
  */
-function stopStalledBody(request: IncomingMessage, response: ServerResponse, logger: Logger, deadlineMs: number): void {
-  const timer = setTimeout(() => {
+function stopStalledBody(request: IncomingMessage, response: ServerResponse, logger: Logger, times: { deadlineMs: number; slowMs: number }, slowBodies: SlowBodies): void {
+  const address = request.socket.remoteAddress ?? '';
+  let counted = false;
+  const timeOut = (message: string, reason: string) => {
     // Once the app has responded, the rest of the body is only drained, within limits of its own.
     if (request.complete || response.headersSent) return;
-    logger.warn({ path: request.url, address: request.socket.remoteAddress }, 'a request body did not arrive in time after admission, so the connection was closed');
-    if (!response.headersSent) {
-      const body = JSON.stringify(errorBody('request_timeout', `The request body did not arrive within ${deadlineMs / 1000} s after admission; send the whole body at once`));
-      response.writeHead(408, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
-      endWithoutDrain(response, body);
-    }
+    logger.warn({ path: request.url, address }, reason);
+    const body = JSON.stringify(errorBody('request_timeout', message));
+    response.writeHead(408, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+    endWithoutDrain(response, body);
     request.socket.destroy();
-  }, deadlineMs);
-  timer.unref();
-  response.once('close', () => clearTimeout(timer));
+  };
+  const slowTimer = setTimeout(() => {
+    if (request.complete || response.headersSent) return;
+    counted = slowBodies.add(address);
+    if (counted) return;
+    timeOut(
+      `The request body did not arrive within ${times.slowMs} ms after admission, and this address already has ${MAX_SLOW_BODIES_PER_ADDRESS} slow request bodies; send the whole body at once`,
+      'a client address had too many slow request bodies after admission, so one more connection was closed',
+    );
+  }, times.slowMs);
+  const deadlineTimer = setTimeout(
+    () =>
+      timeOut(
+        `The request body did not arrive within ${times.deadlineMs / 1000} s after admission; send the whole body at once`,
+        'a request body did not arrive in time after admission, so the connection was closed',
+      ),
+    times.deadlineMs,
+  );
+  slowTimer.unref();
+  deadlineTimer.unref();
+  response.once('close', () => {
+    clearTimeout(slowTimer);
+    clearTimeout(deadlineTimer);
+    if (counted) slowBodies.remove(address);
+  });
 }
 
 /**

@@ -26,6 +26,8 @@ export interface ServeOptions {
   admission: boolean;
   /** Milliseconds an admitted request may take to send the rest of its body; 5 s by default. */
   bodyDeadlineMs?: number | undefined;
+  /** Milliseconds after admission from which a body still arriving counts as slow; for tests. */
+  slowBodyMs?: number | undefined;
 }
 
 /**
@@ -40,7 +42,7 @@ export function serveWithAdmission(app: ReturnType<typeof createApp>, options: S
   if (options.admission) {
     const services = appServices.get(app);
     if (!services) throw new Error('serveWithAdmission needs an app made by createApp');
-    listener = withEarlyAdmission(appListener, { ...services, purchaseClaims: new PurchaseClaims(options.logger), logger: options.logger, bodyDeadlineMs: options.bodyDeadlineMs });
+    listener = withEarlyAdmission(appListener, { ...services, purchaseClaims: new PurchaseClaims(options.logger), logger: options.logger, bodyDeadlineMs: options.bodyDeadlineMs, slowBodyMs: options.slowBodyMs });
   } else {
     options.logger.warn(`${ADMISSION_VARIABLE}=off: event and offer requests are served first come, first served and never shed`);
   }
