@@ -1,4 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { limits, type OfferResponse } from '@patron/protocol';
 import { lowestTier, ShedError, type Tier } from '@patron/priority';
 import type { Logger } from 'pino';
@@ -153,8 +154,12 @@ function stopStalledBody(request: IncomingMessage, response: ServerResponse, log
     endWithoutDrain(response, body);
     request.socket.destroy();
   };
+  const armedAt = performance.now();
   const slowTimer = setTimeout(() => {
     if (request.complete || response.headersSent) return;
+    // A timer this late means the event loop itself is behind, and a body may be waiting unread in
+    // the socket, so the body's client is not to blame.
+    if (performance.now() - armedAt > 2 * times.slowMs) return;
     counted = slowBodies.add(address);
     if (counted) return;
     timeOut(
