@@ -262,7 +262,11 @@ Until its first scoring run ended, the collector's peak was ${mebibytes(large.st
 ${mebibytes(small.startPeakMemoryBytes)} on the small one; the scoring worker's heap counts in the process's resident memory.
 Above that, a peak comes from the heap growing under load. How high it gets depends on when the garbage collector
 runs, so the peak varies between runs (see [Runs](#runs)).${
-    memory.peakBytes > 270e6 ? ' This run\'s peak is within 10 % of the 300 MB bound, so the target holds without a margin.' : ''
+    memory.peakBytes > 300e6
+      ? ` This run's peak is above the 300 MB bound, so the target is missed${memory.peakBytes === large.startPeakMemoryBytes ? ', and the peak came before the first scoring run on the large database ended' : ''}.`
+      : memory.peakBytes > 270e6
+        ? ' This run\'s peak is within 10 % of the 300 MB bound, so the target holds without a margin.'
+        : ''
   }
 
 ## Runs
