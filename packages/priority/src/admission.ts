@@ -43,7 +43,7 @@ export function createAdmission(options: AdmissionOptions) {
   }
   if (typeof options.secret !== 'string' || options.secret.length < MIN_SECRET_LENGTH) {
     throw new TypeError(
-      `@patron/priority: secret is missing or shorter than ${MIN_SECRET_LENGTH} characters; pass the site's secret key from Patron's configuration (is the environment variable that holds it set?)`,
+      `@patron/priority: secret is missing or shorter than ${MIN_SECRET_LENGTH} characters; pass the site's secret key from Patron's configuration (is the environment variable that contains it set?)`,
     );
   }
   const limiter = options.limiter ?? new PriorityLimiter(options);

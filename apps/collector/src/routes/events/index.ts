@@ -46,7 +46,7 @@ export function eventsRoute() {
   });
 }
 
-/** Whether a raw event of the batch is a purchase that passes the protocol's validation. */
+/** Returns whether a raw event of the batch is a purchase that passes the protocol's validation. */
 function isValidPurchase(raw: unknown): boolean {
   if ((raw as { type?: unknown } | null)?.type !== 'purchase') return false;
   return parseEvent(raw).ok;
