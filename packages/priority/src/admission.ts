@@ -54,7 +54,6 @@ export function createAdmission(options: AdmissionOptions) {
     limiter,
     cookieName,
     retryAfterSeconds: options.retryAfterSeconds ?? 2,
-    tierOf,
     /** The higher tier of the pass in the header and the one in the cookie, so an invalid header cannot hide a valid cookie. */
     tierOfRequest: (header: string | undefined, cookieHeader: string | undefined): Tier => higherTier(tierOf(header), tierOf(readCookie(cookieHeader, cookieName))),
     isShed: (error: unknown): error is ShedError => error instanceof ShedError,
